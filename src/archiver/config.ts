@@ -1,0 +1,45 @@
+/** Every archiver setting in one place: flag, env var, default and meaning. */
+import { isLoopbackHost, parseBytes, parseHostPort, type Setting } from '../shared/config.ts';
+
+/** The archiver's settings table (also rendered by --help and in the README). */
+export const archiverSettings = {
+  listen: { flag: 'listen', short: 'l', env: 'ARCHIVER_LISTEN', default: '127.0.0.1:8080', parse: parseHostPort, doc: 'address to serve HTTP on' },
+  daemon: {
+    flag: 'daemon',
+    short: 'd',
+    env: 'AWS_XRAY_DAEMON_ADDRESS',
+    default: '127.0.0.1:2000',
+    parse: (raw: string) => raw,
+    doc: 'X-Ray daemon (or trace-console) address for segments',
+  },
+  db: {
+    flag: 'db',
+    env: 'ARCHIVER_DB',
+    default: './data/archive.db',
+    parse: (raw: string) => {
+      if (/^postgres(ql)?:\/\//i.test(raw)) throw new Error('the PostgreSQL store is not available in this version; use a SQLite file path');
+      return raw;
+    },
+    doc: 'SQLite database file',
+  },
+  token: {
+    flag: 'token',
+    env: 'ARCHIVER_TOKEN',
+    parse: (raw: string) => {
+      if (raw.length < 16) throw new Error('use at least 16 characters');
+      return raw;
+    },
+    doc: 'bearer token required for writes (required when listening off loopback)',
+  },
+  maxBody: { flag: 'max-body', env: 'ARCHIVER_MAX_BODY', default: '64MiB', parse: parseBytes, doc: 'largest document accepted' },
+  help: { flag: 'help', short: 'h', boolean: true, parse: (raw: string) => raw === 'true', doc: 'show this help' },
+} satisfies Record<string, Setting<unknown>>;
+
+/** Protected mode: without a token, writes are only safe on loopback. */
+export function checkProtectedMode(listenHost: string, token: string | undefined): void {
+  if (!token && !isLoopbackHost(listenHost)) {
+    throw new Error(
+      `refusing to listen on ${listenHost} without a token: anyone who can reach it could write archives; set --token or ARCHIVER_TOKEN, or listen on 127.0.0.1`,
+    );
+  }
+}

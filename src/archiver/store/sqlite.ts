@@ -1,0 +1,197 @@
+/**
+ * The archive store on node:sqlite: WAL, synchronous FULL, group commit.
+ * Bodies stream in as fixed-size chunks of a pending blob; the commit that
+ * makes an archive visible also settles the blob (or drops it for an
+ * identical one already stored), so a crash leaves only pending rows,
+ * which the next start removes.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { appError } from '../../shared/errors.ts';
+import { CHUNK_SIZE, migrate, removePendingBlobs } from './schema.ts';
+import type { ArchiveMeta, ArchiveRecord, ArchiveStore, CreateOptions, ListQuery } from './types.ts';
+import { BatchWriter } from './writer.ts';
+
+interface Row {
+  id: number;
+  blob_id: number;
+  status: number;
+  url: string | null;
+  content_type: string | null;
+  headers: string;
+  trace_id: string | null;
+  archived_at: string;
+  sha256: string;
+  size: number;
+}
+
+const SELECT = `SELECT a.id, a.blob_id, a.status, a.url, a.content_type, a.headers, a.trace_id, a.archived_at, b.sha256, b.size
+  FROM archives a JOIN blobs b ON b.id = a.blob_id`;
+
+function toRecord(r: Row): ArchiveRecord {
+  return {
+    id: Number(r.id),
+    blobId: Number(r.blob_id),
+    status: r.status,
+    url: r.url,
+    contentType: r.content_type,
+    headers: JSON.parse(r.headers) as Record<string, string>,
+    traceId: r.trace_id,
+    archivedAt: r.archived_at,
+    sha256: r.sha256,
+    size: Number(r.size),
+  };
+}
+
+/** Opens (creating if needed) the SQLite archive store at `path` (`:memory:` for tests). */
+export function openSqliteStore(path: string): ArchiveStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000');
+  migrate(db);
+  removePendingBlobs(db);
+  return new SqliteStore(db);
+}
+
+class SqliteStore implements ArchiveStore {
+  readonly #db: DatabaseSync;
+  readonly #writer: BatchWriter;
+  readonly #s: Record<string, StatementSync>;
+  #closed = false;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#writer = new BatchWriter(db);
+    const p = (sql: string) => db.prepare(sql);
+    this.#s = {
+      newBlob: p('INSERT INTO blobs (pending) VALUES (1)'),
+      chunk: p('INSERT INTO chunks (blob_id, seq, data) VALUES (?, ?, ?)'),
+      blobBySha: p('SELECT id FROM blobs WHERE sha256 = ? AND pending = 0'),
+      settleBlob: p('UPDATE blobs SET sha256 = ?, size = ?, pending = 0 WHERE id = ?'),
+      dropChunks: p('DELETE FROM chunks WHERE blob_id = ?'),
+      dropBlob: p('DELETE FROM blobs WHERE id = ? AND pending = 1'),
+      insert: p(
+        'INSERT INTO archives (blob_id, status, url, content_type, headers, trace_id, archived_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
+      ),
+      get: p(`${SELECT} WHERE a.id = ?`),
+      readChunk: p('SELECT data FROM chunks WHERE blob_id = ? AND seq = ?'),
+      page: p(`${SELECT} WHERE a.id < ? ORDER BY a.id DESC LIMIT ?`),
+      pageByUrl: p(`${SELECT} WHERE a.url = ? AND a.id < ? ORDER BY a.id DESC LIMIT ?`),
+      ping: p('SELECT 1 AS ok'),
+    };
+  }
+
+  async create(meta: ArchiveMeta, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: CreateOptions): Promise<ArchiveRecord> {
+    this.#assertOpen();
+    const s = this.#s;
+    const blobId = await this.#writer.write(() => Number(s.newBlob!.run().lastInsertRowid));
+    try {
+      const hash = createHash('sha256');
+      let size = 0;
+      let seq = 0;
+      let parts: Buffer[] = [];
+      let buffered = 0;
+      for await (const piece of body) {
+        const part = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+        size += part.length;
+        if (size > options.maxBytes) throw appError('body_too_large', `the body is larger than the limit of ${options.maxBytes} bytes`);
+        hash.update(part);
+        parts.push(part);
+        buffered += part.length;
+        while (buffered >= CHUNK_SIZE) {
+          const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts, buffered);
+          const chunk = all.subarray(0, CHUNK_SIZE);
+          const n = seq++;
+          await this.#writer.write(() => s.chunk!.run(blobId, n, chunk));
+          const rest = all.subarray(CHUNK_SIZE);
+          parts = rest.length > 0 ? [rest] : [];
+          buffered = rest.length;
+        }
+      }
+      if (buffered > 0) {
+        const last = Buffer.concat(parts, buffered);
+        const n = seq++;
+        await this.#writer.write(() => s.chunk!.run(blobId, n, last));
+      }
+      const sha256 = hash.digest('hex');
+      const archivedAt = new Date().toISOString();
+      return await this.#writer.write(() => {
+        const existing = s.blobBySha!.get(sha256) as { id: number } | undefined;
+        let useBlob = blobId;
+        if (existing) {
+          s.dropChunks!.run(blobId);
+          s.dropBlob!.run(blobId);
+          useBlob = Number(existing.id);
+        } else {
+          s.settleBlob!.run(sha256, size, blobId);
+        }
+        const row = s.insert!.get(useBlob, meta.status, meta.url, meta.contentType, JSON.stringify(meta.headers), meta.traceId, archivedAt) as {
+          id: number;
+        };
+        return { ...meta, id: Number(row.id), blobId: useBlob, size, sha256, archivedAt };
+      });
+    } catch (err) {
+      // Nothing of a failed upload may stay behind; if this cleanup fails too, the next start removes it.
+      if (!this.#closed) {
+        await this.#writer
+          .write(() => {
+            s.dropChunks!.run(blobId);
+            s.dropBlob!.run(blobId);
+          })
+          .catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  async get(id: number): Promise<ArchiveRecord | undefined> {
+    this.#assertOpen();
+    const row = this.#s.get!.get(id) as Row | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  async *readBody(record: ArchiveRecord, start = 0, end = record.size - 1): AsyncIterable<Buffer> {
+    if (record.size === 0 || end < start) return;
+    for (let seq = Math.floor(start / CHUNK_SIZE); seq <= Math.floor(end / CHUNK_SIZE); seq++) {
+      this.#assertOpen();
+      const row = this.#s.readChunk!.get(record.blobId, seq) as { data: Uint8Array } | undefined;
+      if (!row) throw new Error(`archive ${record.id}: chunk ${seq} is missing`);
+      const base = seq * CHUNK_SIZE;
+      const data = Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength);
+      const from = Math.max(0, start - base);
+      const to = Math.min(data.length, end - base + 1);
+      yield from === 0 && to === data.length ? data : data.subarray(from, to);
+    }
+  }
+
+  async list(query: ListQuery): Promise<ArchiveRecord[]> {
+    this.#assertOpen();
+    const before = query.beforeId ?? Number.MAX_SAFE_INTEGER;
+    const rows = (
+      query.url !== undefined ? this.#s.pageByUrl!.all(query.url, before, query.limit) : this.#s.page!.all(before, query.limit)
+    ) as unknown as Row[];
+    return rows.map(toRecord);
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.#closed) return false;
+    try {
+      return (this.#s.ping!.get() as { ok: number }).ok === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#writer.drained();
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw appError('unavailable', 'the archive store is closed');
+  }
+}

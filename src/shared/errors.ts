@@ -1,0 +1,63 @@
+/**
+ * Named errors with a stable `code`, mapped to HTTP statuses in one place
+ * (goa's habit): routes throw these, the error handler renders
+ * `{id, code, status, detail}` and never a stack trace.
+ */
+
+/** An error a client may see: a stable code, an HTTP status and a human detail. */
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly detail: string;
+  /** Extra response headers (e.g. Retry-After for `busy`). */
+  readonly headers: Record<string, string>;
+
+  constructor(code: string, status: number, detail: string, options?: { cause?: unknown; headers?: Record<string, string> }) {
+    super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = status;
+    this.detail = detail;
+    this.headers = options?.headers ?? {};
+  }
+}
+
+/** The codes of the contract and their statuses, so every module spells them the same. */
+export const codes = {
+  bad_request: 400,
+  validation_failed: 400,
+  invalid_json: 400,
+  invalid_id: 400,
+  invalid_url: 400,
+  unsupported_scheme: 400,
+  unauthorized: 401,
+  blocked_destination: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  range_not_satisfiable: 416,
+  header_too_large: 431,
+  internal: 500,
+  upstream_unreachable: 502,
+  too_many_redirects: 502,
+  archiver_unavailable: 503,
+  busy: 503,
+  unavailable: 503,
+  upstream_timeout: 504,
+} as const;
+
+export type ErrorCode = keyof typeof codes;
+
+/** Builds an AppError whose status comes from the table above. */
+export function appError(code: ErrorCode, detail: string, options?: { cause?: unknown; headers?: Record<string, string> }): AppError {
+  return new AppError(code, codes[code], detail, options);
+}
+
+/** The JSON error body of the contract. */
+export interface ErrorBody {
+  id: string;
+  code: string;
+  status: number;
+  detail: string;
+}
