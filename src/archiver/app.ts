@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply } from 'fastify';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { appError } from '../shared/errors.ts';
 import { createHttpApp, type App } from '../shared/http.ts';
@@ -25,6 +26,8 @@ export interface ArchiverOptions {
   maxBody: number;
   /** The current request's X-Ray trace id, when tracing is on. */
   traceId?: () => string | null;
+  /** Traces each request when given (see src/tracing). */
+  tracer?: Tracer;
   /** Bytes of serialised media kept for repeat reads (archives never change). */
   readCacheBytes?: number;
 }
@@ -37,6 +40,7 @@ export async function buildApp(options: ArchiverOptions): Promise<App> {
   const { store, maxBody } = options;
   const app = await createHttpApp({
     logger: options.logger,
+    tracer: options.tracer,
     title: 'archiver',
     description: 'Stores HTTP responses durably and serves them back.',
     version: '0.1.0',
@@ -151,7 +155,7 @@ export async function buildApp(options: ArchiverOptions): Promise<App> {
 
   app.route({
     ...routes.health,
-    config: { quiet: true },
+    config: { quiet: true, trace: false },
     handler: async (_req, reply) => {
       const ok = await store.ping();
       return reply.code(ok ? 200 : 503).type('text/plain; charset=utf-8').send(ok ? 'OK' : 'database unavailable');

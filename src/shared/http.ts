@@ -10,7 +10,18 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
+import type { Tracer } from '@opentelemetry/api';
+import { traceRequests } from '../tracing/server.ts';
 import { AppError, type ErrorBody } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** No request log line (health checks, docs assets). */
+    quiet?: boolean;
+    /** No server span (health checks, docs). */
+    trace?: boolean;
+  }
+}
 
 /** A Fastify instance typed by TypeBox schemas. */
 export type App = FastifyInstance<any, any, any, Logger, TypeBoxTypeProvider>;
@@ -28,6 +39,10 @@ export interface HttpAppOptions {
   trustRequestId?: boolean;
   /** OpenAPI security scheme for writes, when the service has one. */
   bearerAuth?: boolean;
+  /** Traces requests (one server span each) when given; routes with `config.trace: false` are skipped. */
+  tracer?: Tracer;
+  /** Longest path parameter (the fetcher's target URL is one). */
+  maxParamLength?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -106,6 +121,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
     return503OnClosing: true,
     requestTimeout: 0,
     clientErrorHandler,
+    routerOptions: { maxParamLength: options.maxParamLength ?? 100 },
     genReqId(req) {
       const given = req.headers['x-request-id'];
       if (options.trustRequestId !== false && typeof given === 'string' && REQUEST_ID.test(given)) return given;
@@ -115,12 +131,14 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
   // TypeBox validates bodies strictly (no coercion) and converts only query, params and headers.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
+  if (options.tracer) traceRequests(app, options.tracer);
+
   // One line per request, at completion: cheaper than Fastify's two, and it carries the status.
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
   app.addHook('onResponse', async (req, reply) => {
-    if (req.routeOptions.config && (req.routeOptions.config as { quiet?: boolean }).quiet) return;
+    if (req.routeOptions.config?.quiet) return;
     req.log.info(
       { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
       'request',
@@ -144,7 +162,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
         : {}),
     },
   });
+  // The docs page and its assets are neither traced nor logged per request.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, quiet: true, trace: false };
+  });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, staticCSP: true });
-  app.get('/openapi.json', { schema: { hide: true }, config: { quiet: true } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true }, config: { quiet: true, trace: false } }, async () => app.swagger());
   return app;
 }

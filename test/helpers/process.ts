@@ -108,3 +108,11 @@ export async function startArchiver(t: TestContext, options: { db: string; token
   const line = await p.waitFor('archiver listening');
   return Object.assign(p, { url: line.address as string });
 }
+
+/** Starts a fetcher on an ephemeral port (after its archiver wait) and returns its base URL. */
+export async function startFetcher(t: TestContext, options: { archiver: string; allow?: string; token?: string; args?: string[]; env?: NodeJS.ProcessEnv }): Promise<Running & { url: string }> {
+  const args = ['--listen', '127.0.0.1:0', '--archiver', options.archiver, ...(options.allow ? ['--allow', options.allow] : []), ...(options.args ?? [])];
+  const p = start(t, 'fetcher', args, { env: { OTEL_TRACES_EXPORTER: 'none', ...(options.token ? { ARCHIVER_TOKEN: options.token } : {}), ...options.env } });
+  const line = await p.waitFor('fetcher listening', 30_000);
+  return Object.assign(p, { url: line.address as string });
+}

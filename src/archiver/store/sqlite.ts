@@ -27,6 +27,14 @@ interface Row {
   size: number;
 }
 
+/** The statement each traced operation is known by (spans carry these, never values). */
+export const sqliteStatements = {
+  create: 'INSERT INTO archives (blob_id, status, url, content_type, headers, trace_id, archived_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
+  get: 'SELECT a.*, b.sha256, b.size FROM archives a JOIN blobs b ON b.id = a.blob_id WHERE a.id = ?',
+  readBody: 'SELECT data FROM chunks WHERE blob_id = ? AND seq = ?',
+  list: 'SELECT a.*, b.sha256, b.size FROM archives a JOIN blobs b ON b.id = a.blob_id WHERE a.id < ? ORDER BY a.id DESC LIMIT ?',
+} as const;
+
 const SELECT = `SELECT a.id, a.blob_id, a.status, a.url, a.content_type, a.headers, a.trace_id, a.archived_at, b.sha256, b.size
   FROM archives a JOIN blobs b ON b.id = a.blob_id`;
 
@@ -72,9 +80,7 @@ class SqliteStore implements ArchiveStore {
       settleBlob: p('UPDATE blobs SET sha256 = ?, size = ?, pending = 0 WHERE id = ?'),
       dropChunks: p('DELETE FROM chunks WHERE blob_id = ?'),
       dropBlob: p('DELETE FROM blobs WHERE id = ? AND pending = 1'),
-      insert: p(
-        'INSERT INTO archives (blob_id, status, url, content_type, headers, trace_id, archived_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
-      ),
+      insert: p(sqliteStatements.create),
       get: p(`${SELECT} WHERE a.id = ?`),
       readChunk: p('SELECT data FROM chunks WHERE blob_id = ? AND seq = ?'),
       page: p(`${SELECT} WHERE a.id < ? ORDER BY a.id DESC LIMIT ?`),

@@ -1,0 +1,55 @@
+/**
+ * The OTEL_* variables of the contract, parsed once with one-line errors
+ * (OpenTelemetry's environment-variable specification names and values).
+ */
+import { ConfigError } from '../shared/config.ts';
+
+/** Exporters a service can send to. */
+export type ExporterName = 'xray' | 'otlp' | 'console' | 'none';
+/** Propagators a service can read and write. */
+export type PropagatorName = 'tracecontext' | 'baggage' | 'xray' | 'none';
+/** Samplers of OTEL_TRACES_SAMPLER. */
+export type SamplerName = 'always_on' | 'always_off' | 'traceidratio' | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio' | 'xray';
+
+/** Tracing configuration from the environment. */
+export interface TracingEnv {
+  disabled: boolean;
+  serviceName: string | undefined;
+  exporters: ExporterName[];
+  propagators: PropagatorName[];
+  sampler: SamplerName;
+  samplerArg: number;
+}
+
+function list<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], fallback: T[]): T[] {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const items = raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const item of items) {
+    if (!allowed.includes(item as T)) throw new ConfigError(`invalid ${name} ${JSON.stringify(raw)}: ${JSON.stringify(item)} is not one of ${allowed.join(', ')}`);
+  }
+  return items as T[];
+}
+
+/** Parses the tracing variables; throws ConfigError naming the bad one. */
+export function parseTracingEnv(env: NodeJS.ProcessEnv = process.env): TracingEnv {
+  const exporters = list('OTEL_TRACES_EXPORTER', env.OTEL_TRACES_EXPORTER, ['xray', 'otlp', 'console', 'none'] as const, ['xray']);
+  const propagators = list('OTEL_PROPAGATORS', env.OTEL_PROPAGATORS, ['tracecontext', 'baggage', 'xray', 'none'] as const, ['tracecontext', 'xray']);
+  const samplers = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio', 'xray'] as const;
+  const [sampler] = list('OTEL_TRACES_SAMPLER', env.OTEL_TRACES_SAMPLER, samplers, ['parentbased_always_on']);
+  if (env.OTEL_TRACES_SAMPLER?.includes(',')) throw new ConfigError('invalid OTEL_TRACES_SAMPLER: name one sampler');
+  let samplerArg = 1;
+  if (env.OTEL_TRACES_SAMPLER_ARG !== undefined && env.OTEL_TRACES_SAMPLER_ARG !== '' && sampler!.endsWith('traceidratio')) {
+    samplerArg = Number(env.OTEL_TRACES_SAMPLER_ARG);
+    if (!Number.isFinite(samplerArg) || samplerArg < 0 || samplerArg > 1) {
+      throw new ConfigError(`invalid OTEL_TRACES_SAMPLER_ARG ${JSON.stringify(env.OTEL_TRACES_SAMPLER_ARG)}: expected a ratio 0..1`);
+    }
+  }
+  return {
+    disabled: (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true',
+    serviceName: env.OTEL_SERVICE_NAME?.trim() || undefined,
+    exporters: exporters.includes('none') ? [] : exporters.filter((e, i) => exporters.indexOf(e) === i),
+    propagators: propagators.includes('none') ? [] : propagators,
+    sampler: sampler!,
+    samplerArg,
+  };
+}

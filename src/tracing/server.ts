@@ -1,0 +1,80 @@
+/**
+ * Server spans for Fastify: one span per request, kept lean (no span per hook
+ * or handler). The request runs inside the span's context, responses carry
+ * `X-Amzn-Trace-Id: Root=...`, and routes marked `config.trace: false`
+ * (e.g. /health) are not traced.
+ */
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../shared/errors.ts';
+
+const spans = new WeakMap<FastifyRequest, Span>();
+
+/** Formats the response header from a span: `Root=1-...;Sampled=0|1`. */
+function traceHeader(span: Span): string {
+  const sc = span.spanContext();
+  return `Root=1-${sc.traceId.slice(0, 8)}-${sc.traceId.slice(8)};Sampled=${sc.traceFlags & 1 ? '1' : '0'}`;
+}
+
+/** Adds the request-span hooks to an app. */
+export function traceRequests(app: FastifyInstance<any, any, any, any, any>, tracer: Tracer): void {
+  app.addHook('onRequest', (req, reply, done) => {
+    if (req.routeOptions.config?.trace === false) return done();
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const host = req.headers.host ?? '';
+    const route = req.routeOptions.url;
+    const colon = host.lastIndexOf(':');
+    const span = context.with(parent, () =>
+      tracer.startSpan(
+        route ? `${req.method} ${route}` : req.method,
+        {
+          kind: SpanKind.SERVER,
+          attributes: {
+            'http.request.method': req.method,
+            'url.full': `${req.protocol}://${host}${req.url}`,
+            'url.scheme': req.protocol,
+            'server.address': colon > 0 && !host.endsWith(']') ? host.slice(0, colon) : host,
+            'client.address': req.ip,
+            'user_agent.original': req.headers['user-agent'] ?? '',
+            ...(route ? { 'http.route': route } : {}),
+          },
+        },
+        parent,
+      ),
+    );
+    spans.set(req, span);
+    reply.header('x-amzn-trace-id', traceHeader(span));
+    context.with(trace.setSpan(parent, span), done);
+  });
+
+  app.addHook('onError', (req, _reply, err, done) => {
+    const span = spans.get(req);
+    if (span && (!(err instanceof AppError) || err.status >= 500)) {
+      // Only what the caller may see: our code and detail, never our stack.
+      span.addEvent('exception', {
+        'exception.type': err instanceof AppError ? err.code : err.name,
+        'exception.message': err instanceof AppError ? err.detail : 'internal error',
+      });
+    }
+    done();
+  });
+
+  app.addHook('onResponse', (req, reply, done) => {
+    const span = spans.get(req);
+    if (span) {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+    done();
+  });
+
+  app.addHook('onRequestAbort', (req, done) => {
+    const span = spans.get(req);
+    if (span) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client closed the connection' });
+      span.end();
+    }
+    done();
+  });
+}

@@ -1,0 +1,150 @@
+/**
+ * The one place that touches the OpenTelemetry SDK (HotROD's pkg/tracing):
+ * provider, context, propagators, sampler, exporters, log correlation and
+ * shutdown. Services call `setupTracing` before they build their app and
+ * otherwise use only @opentelemetry/api.
+ */
+import { context, propagation, trace, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+  type Sampler,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import type { Logger } from 'pino';
+import { ConfigError } from '../shared/config.ts';
+import { addLogMixin } from '../shared/logging.ts';
+import { currentXRayTraceId } from './annotate.ts';
+import { traceUndici } from './client.ts';
+import { parseTracingEnv, type TracingEnv } from './env.ts';
+import { parseDaemonAddress } from './xray/daemon-address.ts';
+import { XRayIdGenerator } from './xray/ids.ts';
+import { XRayDaemonSpanProcessor } from './xray/processor.ts';
+import { AWSXRayPropagator } from './xray/propagator.ts';
+import { deferredDecisionSampler } from './xray/sampler.ts';
+
+/** What a service tells the tracing setup. */
+export interface TracingOptions {
+  /** Default service name (OTEL_SERVICE_NAME wins). */
+  serviceName: string;
+  serviceVersion: string;
+  /** X-Ray daemon address (`-d` / AWS_XRAY_DAEMON_ADDRESS). */
+  daemonAddress: string;
+  logger: Logger;
+  /** Instrumented callees by origin, so their client subsegments carry the callee's name. */
+  peerServices?: Record<string, string>;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The running tracing setup. */
+export interface Tracing {
+  /** False when OTEL_SDK_DISABLED=true: no spans, no headers. */
+  enabled: boolean;
+  tracer: Tracer;
+  /** The current request's X-Ray trace id. */
+  traceId: () => string | null;
+  /** Flushes pending spans and stops exporters. */
+  shutdown: () => Promise<void>;
+}
+
+/** Configures OpenTelemetry for a service from the OTEL_* variables of the contract. */
+export function setupTracing(options: TracingOptions): Tracing {
+  const env = parseTracingEnv(options.env);
+  if (env.disabled) return { enabled: false, tracer: trace.getTracer('disabled'), traceId: () => null, shutdown: async () => {} };
+  const serviceName = env.serviceName ?? options.serviceName;
+
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new CompositePropagator({ propagators: propagators(env) }));
+
+  const provider = new TracerProvider({
+    resource: defaultResource().merge(resourceFromAttributes({ 'service.name': serviceName, 'service.version': options.serviceVersion })),
+    idGenerator: new XRayIdGenerator(),
+    sampler: sampler(env),
+    spanProcessors: processors(env, options),
+  });
+  trace.setGlobalTracerProvider(provider);
+  const tracer = trace.getTracer(serviceName, options.serviceVersion);
+  const stopUndici = traceUndici(tracer, { peerServices: options.peerServices });
+
+  addLogMixin(() => {
+    const sc = trace.getActiveSpan()?.spanContext();
+    return sc ? { trace_id: `1-${sc.traceId.slice(0, 8)}-${sc.traceId.slice(8)}`, span_id: sc.spanId } : {};
+  });
+
+  return {
+    enabled: true,
+    tracer,
+    traceId: currentXRayTraceId,
+    shutdown: async () => {
+      stopUndici();
+      await provider.shutdown().catch((err) => options.logger.warn({ err }, 'trace export at shutdown failed'));
+    },
+  };
+}
+
+function propagators(env: TracingEnv): TextMapPropagator[] {
+  return env.propagators.map((name) => {
+    switch (name) {
+      case 'tracecontext':
+        return new W3CTraceContextPropagator();
+      case 'baggage':
+        return new W3CBaggagePropagator();
+      default:
+        return new AWSXRayPropagator();
+    }
+  });
+}
+
+function sampler(env: TracingEnv): Sampler {
+  switch (env.sampler) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(env.samplerArg);
+    case 'parentbased_always_off':
+      return deferredDecisionSampler(new AlwaysOffSampler());
+    case 'parentbased_traceidratio':
+      return deferredDecisionSampler(new TraceIdRatioBasedSampler(env.samplerArg));
+    case 'xray':
+      throw new ConfigError('OTEL_TRACES_SAMPLER=xray (centralized rules) is not available in this version; use parentbased_always_on or parentbased_traceidratio');
+    default:
+      // A caller's decision (traceparent flags, Sampled=0/1) is honoured; Sampled=? asks us.
+      return deferredDecisionSampler(new AlwaysOnSampler(), { delegate: new ParentBasedSampler({ root: new AlwaysOnSampler() }) });
+  }
+}
+
+function processors(env: TracingEnv, options: TracingOptions): SpanProcessor[] {
+  return env.exporters.map((name) => {
+    switch (name) {
+      case 'xray': {
+        let address;
+        try {
+          address = parseDaemonAddress(options.daemonAddress);
+        } catch (err) {
+          throw new ConfigError(`invalid daemon address ${JSON.stringify(options.daemonAddress)} (--daemon / AWS_XRAY_DAEMON_ADDRESS): ${(err as Error).message}`);
+        }
+        return new XRayDaemonSpanProcessor({
+          endpoint: address.udp,
+          onDrop: (summary) => options.logger.warn({ dropped: summary }, 'trace segments dropped'),
+        });
+      }
+      case 'otlp':
+        // The official exporter reads OTEL_EXPORTER_OTLP_* (endpoint, headers, compression, timeout) itself.
+        return new BatchSpanProcessor({ exporter: new OTLPTraceExporter() });
+      default:
+        return new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() });
+    }
+  });
+}
