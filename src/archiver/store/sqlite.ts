@@ -97,29 +97,31 @@ class SqliteStore implements ArchiveStore {
       const hash = createHash('sha256');
       let size = 0;
       let seq = 0;
-      let parts: Buffer[] = [];
-      let buffered = 0;
+      // One staging buffer per upload, reused for every chunk: the body's memory cost is one
+      // chunk, and no garbage grows with the document (SQLite copies the blob when it binds).
+      const staging = Buffer.allocUnsafe(CHUNK_SIZE);
+      let filled = 0;
       for await (const piece of body) {
         const part = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
         size += part.length;
         if (size > options.maxBytes) throw appError('body_too_large', `the body is larger than the limit of ${options.maxBytes} bytes`);
         hash.update(part);
-        parts.push(part);
-        buffered += part.length;
-        while (buffered >= CHUNK_SIZE) {
-          const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts, buffered);
-          const chunk = all.subarray(0, CHUNK_SIZE);
-          const n = seq++;
-          await this.#writer.write(() => s.chunk!.run(blobId, n, chunk));
-          const rest = all.subarray(CHUNK_SIZE);
-          parts = rest.length > 0 ? [rest] : [];
-          buffered = rest.length;
+        let offset = 0;
+        while (offset < part.length) {
+          const n = part.copy(staging, filled, offset);
+          filled += n;
+          offset += n;
+          if (filled === CHUNK_SIZE) {
+            const index = seq++;
+            await this.#writer.write(() => s.chunk!.run(blobId, index, staging));
+            filled = 0;
+          }
         }
       }
-      if (buffered > 0) {
-        const last = Buffer.concat(parts, buffered);
-        const n = seq++;
-        await this.#writer.write(() => s.chunk!.run(blobId, n, last));
+      if (filled > 0) {
+        const index = seq++;
+        const last = staging.subarray(0, filled);
+        await this.#writer.write(() => s.chunk!.run(blobId, index, last));
       }
       const sha256 = hash.digest('hex');
       const archivedAt = new Date().toISOString();
