@@ -55,4 +55,10 @@ export function onShutdown(app: App, logger: Logger, cleanup: () => Promise<void
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // Under a supervisor (npm start) stdin is a pipe from it: when it goes away, so do we.
+  if (process.env.EXIT_WITH_PARENT === '1') {
+    process.stdin.on('end', () => void stop('parent exited'));
+    process.stdin.on('error', () => void stop('parent exited'));
+    process.stdin.resume();
+  }
 }
