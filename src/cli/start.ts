@@ -77,14 +77,16 @@ await runMain(async () => {
     clearTimeout(killer);
     process.exit(code);
   };
-  let interrupts = 0;
+  let firstSignalAt = 0;
   const onSignal = (sig: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts > 1) {
+    // npm forwards the terminal's Ctrl-C that we also receive directly: one press arrives twice.
+    if (firstSignalAt && Date.now() - firstSignalAt < 500) return;
+    if (firstSignalAt) {
       for (const c of children) c.signal('SIGKILL');
       process.stderr.write('\nnpm start: killed\n');
       process.exit(130);
     }
+    firstSignalAt = Date.now();
     process.stderr.write(`\nnpm start: ${sig}, stopping (press Ctrl-C again to kill)\n`);
     void stopAll(0);
   };

@@ -53,9 +53,11 @@ export function onShutdown(app: App, logger: Logger, cleanup: () => Promise<void
     flushLogs(logger);
     process.exit(code);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  // Under a supervisor (npm start) stdin is a pipe from it: when it goes away, so do we.
+  // Under a supervisor (npm start) stdin is a pipe from it: when it goes away, so do we. The
+  // terminal's Ctrl-C reaches the whole process group; the supervisor decides, so we ignore it.
+  if (process.env.EXIT_WITH_PARENT !== '1') process.once('SIGINT', () => void stop('SIGINT'));
+  else process.on('SIGINT', () => {});
   if (process.env.EXIT_WITH_PARENT === '1') {
     process.stdin.on('end', () => void stop('parent exited'));
     process.stdin.on('error', () => void stop('parent exited'));
