@@ -137,7 +137,7 @@ export async function buildApp(options: ArchiverOptions): Promise<App> {
       r.type(record.contentType ?? 'application/octet-stream');
       r.header('content-length', String(Math.max(0, end - start + 1)));
       if (range.kind === 'partial') r.code(206).header('content-range', `bytes ${start}-${end}/${record.size}`);
-      if (req.method === 'HEAD' || record.size === 0) return r.send(Buffer.alloc(0));
+      if (record.size === 0) return r.send(Buffer.alloc(0));
       return r.send(Readable.from(store.readBody(record, start, end)));
     },
   });

@@ -95,6 +95,10 @@ test('/body: ETag, If-None-Match 304, Range 206, 416, sandbox headers', async (t
   assert.equal(full.headers['content-security-policy'], 'sandbox');
   assert.equal(full.headers['x-content-type-options'], 'nosniff');
   assert.equal(full.headers['content-type'], 'text/html');
+  const head = await app.inject({ method: 'HEAD', url: `${href}/body` });
+  assert.equal(head.statusCode, 200);
+  assert.equal(head.headers['content-length'], '10', 'HEAD tells the real length');
+  assert.equal(head.rawPayload.length, 0);
   const notModified = await app.inject({ method: 'GET', url: `${href}/body`, headers: { 'if-none-match': full.headers.etag as string } });
   assert.equal(notModified.statusCode, 304);
   assert.equal(notModified.rawPayload.length, 0);
