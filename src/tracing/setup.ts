@@ -27,11 +27,12 @@ import { addLogMixin } from '../shared/logging.ts';
 import { currentXRayTraceId } from './annotate.ts';
 import { traceUndici } from './client.ts';
 import { parseTracingEnv, type TracingEnv } from './env.ts';
-import { parseDaemonAddress } from './xray/daemon-address.ts';
+import { parseDaemonAddress, type DaemonAddress } from './xray/daemon-address.ts';
 import { XRayIdGenerator } from './xray/ids.ts';
 import { XRayDaemonSpanProcessor } from './xray/processor.ts';
 import { AWSXRayPropagator } from './xray/propagator.ts';
 import { deferredDecisionSampler } from './xray/sampler.ts';
+import { createXRayRemoteSampler } from './xray-sampler/sampler.ts';
 
 /** What a service tells the tracing setup. */
 export interface TracingOptions {
@@ -66,11 +67,18 @@ export function setupTracing(options: TracingOptions): Tracing {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: propagators(env) }));
 
+  const daemon = daemonAddress(options.daemonAddress);
+  const stops: (() => void)[] = [];
   const provider = new TracerProvider({
     resource: defaultResource().merge(resourceFromAttributes({ 'service.name': serviceName, 'service.version': options.serviceVersion })),
     idGenerator: new XRayIdGenerator(),
-    sampler: sampler(env),
-    spanProcessors: processors(env, options),
+    sampler: sampler(env, () => {
+      // Centralized rules and quotas from the daemon's TCP side (trace-console, or the real daemon's proxy).
+      const remote = createXRayRemoteSampler({ endpoint: daemon.tcp, serviceName, logger: options.logger });
+      stops.push(() => remote.shutdown());
+      return remote;
+    }),
+    spanProcessors: processors(env, daemon, options),
   });
   trace.setGlobalTracerProvider(provider);
   const tracer = trace.getTracer(serviceName, options.serviceVersion);
@@ -87,6 +95,7 @@ export function setupTracing(options: TracingOptions): Tracing {
     traceId: currentXRayTraceId,
     shutdown: async () => {
       stopUndici();
+      for (const stop of stops) stop();
       await provider.shutdown().catch((err) => options.logger.warn({ err }, 'trace export at shutdown failed'));
     },
   };
@@ -105,7 +114,15 @@ function propagators(env: TracingEnv): TextMapPropagator[] {
   });
 }
 
-function sampler(env: TracingEnv): Sampler {
+function daemonAddress(raw: string): DaemonAddress {
+  try {
+    return parseDaemonAddress(raw);
+  } catch (err) {
+    throw new ConfigError(`invalid daemon address ${JSON.stringify(raw)} (--daemon / AWS_XRAY_DAEMON_ADDRESS): ${(err as Error).message}`);
+  }
+}
+
+function sampler(env: TracingEnv, xray: () => Sampler): Sampler {
   switch (env.sampler) {
     case 'always_on':
       return new AlwaysOnSampler();
@@ -117,26 +134,22 @@ function sampler(env: TracingEnv): Sampler {
       return deferredDecisionSampler(new AlwaysOffSampler());
     case 'parentbased_traceidratio':
       return deferredDecisionSampler(new TraceIdRatioBasedSampler(env.samplerArg));
-    case 'xray':
-      throw new ConfigError('OTEL_TRACES_SAMPLER=xray (centralized rules) is not available in this version; use parentbased_always_on or parentbased_traceidratio');
+    case 'xray': {
+      const remote = xray();
+      return deferredDecisionSampler(remote, { delegate: new ParentBasedSampler({ root: remote }) });
+    }
     default:
       // A caller's decision (traceparent flags, Sampled=0/1) is honoured; Sampled=? asks us.
       return deferredDecisionSampler(new AlwaysOnSampler(), { delegate: new ParentBasedSampler({ root: new AlwaysOnSampler() }) });
   }
 }
 
-function processors(env: TracingEnv, options: TracingOptions): SpanProcessor[] {
+function processors(env: TracingEnv, daemon: DaemonAddress, options: TracingOptions): SpanProcessor[] {
   return env.exporters.map((name) => {
     switch (name) {
       case 'xray': {
-        let address;
-        try {
-          address = parseDaemonAddress(options.daemonAddress);
-        } catch (err) {
-          throw new ConfigError(`invalid daemon address ${JSON.stringify(options.daemonAddress)} (--daemon / AWS_XRAY_DAEMON_ADDRESS): ${(err as Error).message}`);
-        }
         return new XRayDaemonSpanProcessor({
-          endpoint: address.udp,
+          endpoint: daemon.udp,
           onDrop: (summary) => options.logger.warn({ dropped: summary }, 'trace segments dropped'),
         });
       }
