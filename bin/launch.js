@@ -11,5 +11,8 @@ export async function launch(command, main) {
     );
     process.exit(1);
   }
+  // Cache compiled modules between runs: start-up is mostly module loading.
+  const { default: module } = await import('node:module');
+  module.enableCompileCache?.();
   await import(main);
 }
