@@ -3,7 +3,7 @@
  * Bodies stream in as fixed-size chunks of a pending blob; the commit that
  * makes an archive visible also settles the blob (or drops it for an
  * identical one already stored), so a crash leaves only pending rows,
- * which the next start removes.
+ * which the next start removes. A body of one chunk is a single commit.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -92,7 +92,9 @@ class SqliteStore implements ArchiveStore {
   async create(meta: ArchiveMeta, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: CreateOptions): Promise<ArchiveRecord> {
     this.#assertOpen();
     const s = this.#s;
-    const blobId = await this.#writer.write(() => Number(s.newBlob!.run().lastInsertRowid));
+    // A body that fits in one chunk costs one commit; a longer one a commit per chunk, the
+    // first creating its pending blob and the last settling it with the archive row.
+    let blobId: number | undefined;
     try {
       const hash = createHash('sha256');
       let size = 0;
@@ -113,27 +115,34 @@ class SqliteStore implements ArchiveStore {
           offset += n;
           if (filled === CHUNK_SIZE) {
             const index = seq++;
-            await this.#writer.write(() => s.chunk!.run(blobId, index, staging));
+            const known = blobId;
+            blobId = await this.#writer.write(() => {
+              const id = known ?? Number(s.newBlob!.run().lastInsertRowid);
+              s.chunk!.run(id, index, staging);
+              return id;
+            });
             filled = 0;
           }
         }
       }
-      if (filled > 0) {
-        const index = seq++;
-        const last = staging.subarray(0, filled);
-        await this.#writer.write(() => s.chunk!.run(blobId, index, last));
-      }
       const sha256 = hash.digest('hex');
       const archivedAt = new Date().toISOString();
+      const last = filled > 0 ? staging.subarray(0, filled) : undefined;
+      const pending = blobId;
       return await this.#writer.write(() => {
         const existing = s.blobBySha!.get(sha256) as { id: number } | undefined;
-        let useBlob = blobId;
+        let useBlob: number;
         if (existing) {
-          s.dropChunks!.run(blobId);
-          s.dropBlob!.run(blobId);
+          // Identical bytes are stored once: this upload's chunks go, the stored blob is shared.
+          if (pending !== undefined) {
+            s.dropChunks!.run(pending);
+            s.dropBlob!.run(pending);
+          }
           useBlob = Number(existing.id);
         } else {
-          s.settleBlob!.run(sha256, size, blobId);
+          useBlob = pending ?? Number(s.newBlob!.run().lastInsertRowid);
+          if (last) s.chunk!.run(useBlob, seq, last);
+          s.settleBlob!.run(sha256, size, useBlob);
         }
         const row = s.insert!.get(useBlob, meta.status, meta.url, meta.contentType, JSON.stringify(meta.headers), meta.traceId, archivedAt) as {
           id: number;
@@ -142,11 +151,12 @@ class SqliteStore implements ArchiveStore {
       });
     } catch (err) {
       // Nothing of a failed upload may stay behind; if this cleanup fails too, the next start removes it.
-      if (!this.#closed) {
+      const pending = blobId;
+      if (pending !== undefined && !this.#closed) {
         await this.#writer
           .write(() => {
-            s.dropChunks!.run(blobId);
-            s.dropBlob!.run(blobId);
+            s.dropChunks!.run(pending);
+            s.dropBlob!.run(pending);
           })
           .catch(() => undefined);
       }
