@@ -9,7 +9,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { appError } from '../shared/errors.ts';
 import { createHttpApp, type App } from '../shared/http.ts';
-import { bearerChecker } from './auth.ts';
+import { bearerChecker } from '../shared/auth.ts';
 import { etagOf, noneMatch, parseRange } from './body.ts';
 import { CreateArchiveSchema, INLINE_BODY_LIMIT, archiveHref, parseArchiveId, rawHeaders, routes, type CreateArchive } from './contract.ts';
 import { ReadCache } from './read-cache.ts';
@@ -101,6 +101,12 @@ export async function buildApp(options: ArchiverOptions): Promise<App> {
 
   app.route({
     ...routes.get,
+    // Archives never change: a cached answer is sent as stored bytes before validation runs.
+    onRequest: async (req, reply) => {
+      const id = parseArchiveId((req.params as { id: string }).id);
+      const cached = id === undefined ? undefined : cache.get(id);
+      if (cached) return sendBytes(reply, cached, 'application/json; charset=utf-8');
+    },
     handler: async (req, reply) => {
       const id = requireId(req.params.id);
       const cached = cache.get(id);

@@ -84,7 +84,9 @@ await runMain(async () => {
     if (firstSignalAt) {
       for (const c of children) c.signal('SIGKILL');
       process.stderr.write('\nnpm start: killed\n');
-      process.exit(130);
+      // Reap them (SIGKILL is immediate) so no zombie outlives us.
+      void Promise.all(children.map((c) => c.exited)).then(() => process.exit(130));
+      return;
     }
     firstSignalAt = Date.now();
     process.stderr.write(`\nnpm start: ${sig}, stopping (press Ctrl-C again to kill)\n`);

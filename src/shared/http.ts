@@ -46,6 +46,8 @@ export interface HttpAppOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const idPrefix = `${randomBytes(4).toString('hex')}-`;
+let requestCount = 0;
 
 /** Renders the contract's error body. */
 export function errorBody(id: string, code: string, status: number, detail: string): ErrorBody {
@@ -125,7 +127,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
     genReqId(req) {
       const given = req.headers['x-request-id'];
       if (options.trustRequestId !== false && typeof given === 'string' && REQUEST_ID.test(given)) return given;
-      return randomBytes(8).toString('hex');
+      // A random per-process prefix and a counter: unique, and no CSPRNG call per request.
+      return `${idPrefix}${(++requestCount).toString(36)}`;
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
   // TypeBox validates bodies strictly (no coercion) and converts only query, params and headers.

@@ -1,0 +1,22 @@
+/** Archiver helpers for the benches: start one on a fresh database, store a document. */
+import { join } from 'node:path';
+import { startService, untraced, type Server } from './proc.ts';
+
+/** A 10 KiB HTML document (valid UTF-8, so the archive media carries it as text). */
+export const doc10k = Buffer.from(`<!doctype html><title>bench</title><p>${'archived text '.repeat(800)}`.slice(0, 10240));
+
+/** Starts an archiver on `dir/<name>.db` (untraced unless `env` says otherwise). */
+export function startArchiver(dir: string, name: string, options: { env?: NodeJS.ProcessEnv; args?: string[]; nodeArgs?: string[] } = {}): Promise<Server> {
+  return startService('archiver', ['--listen', '127.0.0.1:0', '--db', join(dir, `${name}.db`), ...(options.args ?? [])], {
+    name,
+    env: { ...untraced, ...options.env },
+    nodeArgs: options.nodeArgs,
+  });
+}
+
+/** Stores `body` with the raw form of POST /archive; returns the archive's href. */
+export async function store(archiver: string, body: Buffer, contentType = 'text/html; charset=utf-8'): Promise<string> {
+  const res = await fetch(`${archiver}/archive`, { method: 'POST', headers: { 'content-type': contentType, 'x-archive-status': '200', 'x-archive-url': 'http://bench.test/page' }, body: new Uint8Array(body) });
+  if (res.status !== 201) throw new Error(`POST /archive answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { href: string }).href;
+}

@@ -1,0 +1,85 @@
+/**
+ * Renders a screenshot of each console page (traces, a trace, service map with a selected
+ * edge, compare, diagnostics) in light and dark themes, for the README. Not run in CI.
+ *   node scripts/screenshots.ts [--url http://127.0.0.1:2000] [--out docs/screenshots]
+ * Without --url it runs a demo: a real trace-console, archiver and fetcher on ephemeral
+ * loopback ports, a local site to fetch (ok, 404, 429, 500, redirects) and one malformed
+ * datagram, all stopped at the end.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const { values } = parseArgs({ options: { url: { type: 'string' }, out: { type: 'string', default: 'docs/screenshots' }, chromium: { type: 'string', default: '/usr/bin/chromium' } } });
+
+/** Starts the demo stack; returns the console URL and a stop function. */
+async function demo(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const { startConsole } = await import('../test/helpers/console.ts');
+  const { startArchiver, startFetcher } = await import('../test/helpers/process.ts');
+  const { startSite } = await import('../test/fetcher/sites.ts');
+  // The helpers clean up through a test context's `after`; this stands in for one.
+  const cleanups: (() => unknown)[] = [];
+  const t = { after: (fn: () => unknown) => cleanups.push(fn) } as unknown as TestContext;
+  const dir = await mkdtemp(join(tmpdir(), 'console-demo-'));
+  const stop = async () => {
+    for (const fn of cleanups.reverse()) await fn();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const traceConsole = await startConsole(t, { db: join(dir, 'traces.db') });
+    const env = { OTEL_TRACES_EXPORTER: 'xray', AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${traceConsole.port}` };
+    const site = await startSite(t);
+    const archiver = await startArchiver(t, { db: join(dir, 'archive.db'), env });
+    const fetcher = await startFetcher(t, { archiver: archiver.url, allow: `127.0.0.1:${site.port}`, env });
+    const paths = ['/text', '/json', '/text', '/404', '/bin', '/500', '/redir/2', '/429', '/text', '/big?mib=1'];
+    for (let i = 0; i < 80; i++) await fetch(`${fetcher.url}/fetch/${site.url}${paths[i % paths.length]}`).then((r) => r.arrayBuffer());
+    await traceConsole.send(Buffer.from('{"format":"json","version":1}\n{"name": "half a document'));
+    await new Promise((r) => setTimeout(r, 2000)); // the console settles traces once their segments stop arriving
+    return { url: traceConsole.url, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+const running = values.url ? undefined : await demo();
+const base = (values.url ?? running!.url).replace(/\/$/, '');
+await mkdir(values.out, { recursive: true });
+const browser = await chromium.launch({ executablePath: values.chromium, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+try {
+  for (const scheme of ['light', 'dark'] as const) {
+    const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: scheme })).newPage();
+    page.on('pageerror', (e) => console.error(`page error: ${e}`));
+    const save = async (name: string) => {
+      const file = join(values.out, `${name}-${scheme}.png`);
+      await page.screenshot({ path: file });
+      console.log(file);
+    };
+    const shot = async (name: string, path: string, ready: string) => {
+      await page.goto(base + path);
+      await page.waitForSelector(ready, { timeout: 15_000 });
+      await page.waitForTimeout(300); // let the live stream and layout settle
+      await save(name);
+    };
+    await shot('traces', '/', '.trace-list .vl-row');
+    // A trace whose upstream answered 500 shows the most colours.
+    const id = await page.evaluate(async () => {
+      const { traces } = await (await fetch('/api/traces?limit=200')).json();
+      const pick = traces.find((t: { annotations: Record<string, unknown[]> }) => String(t.annotations?.remote_status) === '500') ?? traces[0];
+      return pick?.id as string | undefined;
+    });
+    if (id) await shot('trace', `/trace/${id}`, '.wf-row');
+    await shot('map', '/map', '.graph .node');
+    await page.locator('.graph .edge .edge-label').first().click();
+    await page.waitForSelector('.map-traces li', { timeout: 15_000 }).catch(() => undefined);
+    await save('map-selected');
+    await shot('compare', '/compare?a=annotation.remote_status%20%3C%20400&b=annotation.remote_status%20%3E%3D%20400', '.compare-result table');
+    await shot('diagnostics', '/diagnostics', '.sender');
+  }
+} finally {
+  await browser.close();
+  await running?.stop();
+}

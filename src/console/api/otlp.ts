@@ -1,0 +1,38 @@
+/**
+ * `POST /v1/traces`: OTLP/HTTP traces (protobuf or JSON, optionally gzip), decoded by
+ * src/console/otlp and translated by the services' own span → document mapping. The answer
+ * is OTLP's ExportTraceServiceResponse: an empty protobuf message, or `{}` for JSON.
+ */
+import { appError, AppError } from '../../shared/errors.ts';
+import type { App } from '../../shared/http.ts';
+import { decodeOtlpTraces, inflateOtlpBody, MAX_BODY_BYTES, OtlpDecodeError } from '../otlp/decode.ts';
+import type { Ingest } from '../ingest/ingest.ts';
+
+/** Registers the OTLP receiver in its own scope (it reads bodies as bytes, unlike the JSON APIs). */
+export function registerOtlp(app: App, ingest: Ingest): void {
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    // Compressed bodies are limited here, inflated ones by inflateOtlpBody.
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
+    scope.post('/v1/traces', { schema: { summary: 'OTLP/HTTP traces (protobuf or JSON, gzip allowed)' } }, async (req, reply) => {
+      const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const format = type === 'application/json' ? 'json' : type === 'application/x-protobuf' || type === 'application/protobuf' ? 'protobuf' : undefined;
+      if (format === undefined) throw appError('unsupported_media_type', 'send OTLP as application/x-protobuf or application/json');
+      const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
+      let spans;
+      try {
+        const encoding = req.headers['content-encoding'];
+        spans = decodeOtlpTraces(inflateOtlpBody(body, Array.isArray(encoding) ? encoding.join(',') : encoding), format);
+      } catch (err) {
+        if (err instanceof OtlpDecodeError) {
+          const status = (err as { status?: number }).status === 413 ? 413 : 400;
+          throw new AppError(status === 413 ? 'body_too_large' : 'bad_request', status, err.message);
+        }
+        throw err;
+      }
+      ingest.spans(spans, `otlp ${req.ip}`);
+      if (format === 'json') return reply.type('application/json').send({});
+      return reply.type('application/x-protobuf').send(Buffer.alloc(0));
+    });
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * trace-console's app factory: the TCP side of the local daemon. Console API, OTLP
+ * receiver, X-Ray service API and event stream over one store and one ingest path.
+ * It never listens; main.ts (or a test) decides where it runs.
+ */
+import type { Logger } from 'pino';
+import { bearerChecker } from '../shared/auth.ts';
+import { createHttpApp, errorBody, sendError, type App } from '../shared/http.ts';
+import { registerEvents, type EventsOptions } from './api/events.ts';
+import { registerOtlp } from './api/otlp.ts';
+import { registerConsoleRoutes, type RuntimeStats } from './api/routes.ts';
+import type { Diagnostics } from './ingest/diagnostics.ts';
+import type { Ingest } from './ingest/ingest.ts';
+import type { SamplingService } from './sampling/service.ts';
+import type { TraceStoreApi } from './store/store.ts';
+import { registerXRayApi } from './xray/api.ts';
+
+/** What the console app needs. */
+export interface ConsoleOptions {
+  store: TraceStoreApi;
+  ingest: Ingest;
+  diagnostics: Diagnostics;
+  sampling: SamplingService;
+  logger: Logger;
+  /** Bearer token for every route but /health; without one the console is open (loopback only). */
+  token?: string;
+  /** Extra counters for /api/diagnostics (UDP relay drops, ...). */
+  runtime?: RuntimeStats;
+  events?: EventsOptions;
+  /** Serves the web console (`GET /`, built on first use); off for in-process API tests. */
+  ui?: boolean;
+}
+
+/** The web console; when its bundle cannot be built, the API still serves and `/` says why. */
+async function registerWebConsole(app: App, logger: Logger): Promise<void> {
+  try {
+    // Imported lazily: a UI module that fails to load must not keep the daemon from starting.
+    const { registerUi } = await import('./ui/serve.ts');
+    // The UI module types the plain Fastify instance; ours carries the TypeBox provider.
+    await registerUi(app as unknown as Parameters<typeof registerUi>[0]);
+  } catch (err) {
+    const reason = (err as Error).message.split('\n')[0];
+    logger.warn({ err }, 'web console unavailable');
+    app.get('/', { schema: { hide: true } }, async (req, reply) =>
+      sendError(reply, errorBody(req.id, 'unavailable', 503, `the web console could not be built (${reason}); the API under /api and the X-Ray API still work`)),
+    );
+  }
+}
+
+/** Builds the console app. */
+export async function buildConsoleApp(options: ConsoleOptions): Promise<App> {
+  const app = await createHttpApp({
+    logger: options.logger,
+    title: 'trace-console',
+    description: 'Local AWS X-Ray daemon stand-in: UDP segments, OTLP/HTTP, X-Ray API, trace store and console.',
+    version: '0.1.0',
+    bodyLimit: 8 * 1024 * 1024,
+    bearerAuth: options.token !== undefined,
+  });
+  if (options.token) {
+    const check = bearerChecker(options.token, 'this trace-console needs Authorization: Bearer <token>');
+    // UDP stays open (the daemon protocol has no auth); every TCP route but /health needs the token.
+    app.addHook('onRequest', async (req) => {
+      if (req.url !== '/health') check(req.headers.authorization);
+    });
+  }
+  registerConsoleRoutes(app, options.store, options.diagnostics, options.runtime);
+  registerEvents(app, options.store, options.events);
+  registerOtlp(app, options.ingest);
+  registerXRayApi(app, options.store, options.ingest, options.sampling);
+  if (options.ui) await registerWebConsole(app, options.logger);
+  return app;
+}

@@ -1,0 +1,60 @@
+/** Every trace-console setting in one place: flag, env var, default and meaning. */
+import { isLoopbackHost, parseDuration, parseHostPort, parseIntIn, type Setting } from '../shared/config.ts';
+
+/** The console's settings table (also rendered by --help). */
+export const consoleSettings = {
+  listen: {
+    flag: 'listen',
+    short: 'l',
+    env: 'TRACE_CONSOLE_LISTEN',
+    default: '127.0.0.1:2000',
+    parse: parseHostPort,
+    doc: 'address for UDP segments and, on the same port, TCP (console, API, OTLP /v1/traces, X-Ray API)',
+  },
+  db: { flag: 'db', env: 'TRACE_CONSOLE_DB', default: './data/traces.db', parse: (raw: string) => raw, doc: 'SQLite file of the trace store (directory created)' },
+  forward: { flag: 'forward', env: 'TRACE_CONSOLE_FORWARD', parse: parseHostPort, doc: 'relay every datagram, byte-identical, to a real X-Ray daemon at host:port' },
+  maxTraces: { flag: 'max-traces', env: 'TRACE_CONSOLE_MAX_TRACES', default: '100000', parse: parseIntIn(1, 100_000_000), doc: 'traces kept; the oldest are pruned beyond this' },
+  retention: {
+    flag: 'retention',
+    env: 'TRACE_CONSOLE_RETENTION',
+    default: '24h',
+    parse: (raw: string) => {
+      const ms = parseDuration(raw);
+      if (ms < 1000) throw new Error('use at least 1s');
+      return ms;
+    },
+    doc: 'traces that received nothing for this long are pruned',
+  },
+  samplingRules: {
+    flag: 'sampling-rules',
+    env: 'TRACE_CONSOLE_SAMPLING_RULES',
+    parse: (raw: string) => raw,
+    doc: 'JSON file of X-Ray sampling rules served to SDKs (default: X-Ray\'s Default rule)',
+  },
+  token: {
+    flag: 'token',
+    env: 'TRACE_CONSOLE_TOKEN',
+    parse: (raw: string) => {
+      if (raw.length < 16) throw new Error('use at least 16 characters');
+      return raw;
+    },
+    doc: 'bearer token for every TCP route but /health (required when listening off loopback)',
+  },
+  settle: {
+    flag: 'settle',
+    env: 'TRACE_CONSOLE_SETTLE',
+    default: '30s',
+    parse: parseDuration,
+    doc: 'how long a subsegment may wait for its parent, or a segment stay in progress, before diagnostics report it',
+  },
+  help: { flag: 'help', short: 'h', boolean: true, parse: (raw: string) => raw === 'true', doc: 'show this help' },
+} satisfies Record<string, Setting<unknown>>;
+
+/** Protected mode: without a token, the console's API is only safe on loopback. */
+export function checkProtectedMode(listenHost: string, token: string | undefined): void {
+  if (!token && !isLoopbackHost(listenHost)) {
+    throw new Error(
+      `refusing to listen on ${listenHost} without a token: anyone who can reach it could read every trace; set --token or TRACE_CONSOLE_TOKEN, or listen on 127.0.0.1`,
+    );
+  }
+}

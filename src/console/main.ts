@@ -1,0 +1,112 @@
+/**
+ * trace-console: the local X-Ray daemon stand-in and trace console.
+ * Read top to bottom: config, logger, store, (import and exit), ingest, app, UDP + TCP on
+ * one port, graceful stop.
+ */
+import { ConfigError, helpText, parseConfig, runMain, type HostPort } from '../shared/config.ts';
+import { createLogger, flushLogs } from '../shared/logging.ts';
+import { onShutdown } from '../shared/serve.ts';
+import { buildConsoleApp } from './app.ts';
+import { checkProtectedMode, consoleSettings } from './config.ts';
+import { importFile } from './import.ts';
+import { listenUdpAndTcp } from './listen.ts';
+import { Diagnostics } from './ingest/diagnostics.ts';
+import { Ingest } from './ingest/ingest.ts';
+import { SettleWatch } from './ingest/settle.ts';
+import { resolveForward, startUdp, type UdpReceiver } from './ingest/udp.ts';
+import { loadSamplingRules } from './sampling/rules.ts';
+import { createSamplingService } from './sampling/service.ts';
+import { openTraceStore, type TraceStore, type TraceStoreApi } from './store/store.ts';
+import { openThreadedTraceStore } from './store/threaded.ts';
+
+await runMain(async () => {
+  // 1. Configuration: flags > env > defaults, validated once. `import FILE` is the one subcommand.
+  const { values: cfg, positionals } = parseConfig('trace-console', consoleSettings, undefined, undefined, { positionals: true });
+  if (cfg.help) {
+    process.stdout.write(`${helpText('trace-console', '[options] | import FILE [--db FILE]', consoleSettings)}\n`);
+    return;
+  }
+  const importing = positionals[0] === 'import';
+  if (positionals.length > 0 && (!importing || positionals.length !== 2)) {
+    throw new ConfigError(`trace-console: unexpected arguments ${JSON.stringify(positionals.join(' '))}; the only subcommand is "import FILE"`);
+  }
+  if (!importing) {
+    try {
+      checkProtectedMode(cfg.listen.host, cfg.token);
+    } catch (err) {
+      throw new ConfigError(`trace-console: ${(err as Error).message}`);
+    }
+  }
+  const rules = importing ? [] : loadSamplingRules(cfg.samplingRules);
+
+  // 2. Logger.
+  const logger = createLogger('trace-console');
+
+  // 3. Store.
+  // The console writes from a worker thread (the UDP socket stays drained during bursts);
+  // `import` is a one-shot batch job and writes in-thread.
+  let store: TraceStoreApi;
+  try {
+    const options = { maxTraces: cfg.maxTraces, retentionMs: cfg.retention };
+    store = importing ? openTraceStore(cfg.db, options) : await openThreadedTraceStore(cfg.db, options);
+  } catch (err) {
+    throw new ConfigError(`trace-console: cannot open --db ${cfg.db}: ${(err as Error).message}`);
+  }
+  const diagnostics = new Diagnostics();
+
+  // 4. `import FILE`: the same checks as live input, counts on stdout, then exit.
+  if (importing) {
+    let counts;
+    try {
+      counts = importFile(positionals[1]!, new Ingest(store, diagnostics), () => (store as TraceStore).flush());
+    } catch (err) {
+      store.close();
+      const e = err as NodeJS.ErrnoException;
+      throw new ConfigError(`trace-console: import ${positionals[1]}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+    }
+    store.close();
+    const problems = Object.entries(counts.problems).map(([k, n]) => `${k} ${n}`).join(', ');
+    process.stdout.write(`imported ${counts.accepted} of ${counts.documents} documents into ${cfg.db}${counts.rejected ? `; rejected ${counts.rejected}${problems ? ` (${problems})` : ''}` : ''}\n`);
+    if (counts.rejected > 0) {
+      for (const s of diagnostics.report()) for (const [kind, p] of Object.entries(s.problems)) process.stderr.write(`${kind}: ${p!.detail}; fix: ${p!.fix}\n`);
+    }
+    flushLogs(logger);
+    process.exitCode = counts.accepted === 0 && counts.documents > 0 ? 1 : 0;
+    return;
+  }
+
+  // 5. Ingest: one path for UDP, OTLP, PutTraceSegments.
+  const settle = new SettleWatch(store, diagnostics, cfg.settle);
+  const ingest = new Ingest(store, diagnostics, settle);
+  const sampling = createSamplingService(rules);
+
+  // 6. App, then UDP and TCP on the same port (UDP first: port 0 picks a free one).
+  let forward: HostPort | undefined;
+  try {
+    forward = cfg.forward ? await resolveForward(cfg.forward) : undefined;
+  } catch (err) {
+    throw new ConfigError(`trace-console: invalid --forward ${cfg.forward!.host}:${cfg.forward!.port}: cannot resolve ${cfg.forward!.host} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let udp: UdpReceiver | undefined;
+  const app = await buildConsoleApp({
+    store,
+    ingest,
+    diagnostics,
+    sampling,
+    logger,
+    token: cfg.token,
+    ui: true,
+    runtime: () => ({ udp: { address: udp?.address, relay_dropped: udp?.relayDropped() ?? 0, forward: cfg.forward ? `${cfg.forward.host}:${cfg.forward.port}` : null } }),
+  });
+  const bound = await listenUdpAndTcp(app, cfg.listen, (at) => startUdp(at, ingest, { forward, onError: (err) => logger.warn({ err }, 'udp error') }));
+  udp = bound.udp;
+  const address = bound.address;
+  logger.info({ address, udp: udp.address, db: cfg.db, forward: cfg.forward ?? null, auth: cfg.token ? 'token' : 'loopback-only' }, 'trace-console listening');
+
+  // 7. Graceful stop: stop taking datagrams and requests, commit what is queued, close the database.
+  onShutdown(app, logger, async () => {
+    await bound.udp.close();
+    settle.close();
+    await store.close();
+  });
+});

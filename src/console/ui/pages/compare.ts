@@ -1,0 +1,118 @@
+/**
+ * Compare: two trace sets (two filter expressions) side by side: counts, error rates,
+ * latency percentiles, and the services and URLs whose share differs most between them
+ * (X-Ray Analytics' comparison, done locally on the listed traces).
+ */
+import { ApiFailure, listTraces, responseTime, type TraceSummary } from '../api.ts';
+import { h, replace } from '../dom.ts';
+import { filterBox, type FilterBox } from '../filter-box.ts';
+import { duration, quantile } from '../format.ts';
+import { rangePicker } from '../range-picker.ts';
+import { param, rangeSince, setParams } from '../state.ts';
+
+interface Stats {
+  count: number;
+  error: number;
+  throttle: number;
+  fault: number;
+  p: Record<string, number>;
+  services: Map<string, number>;
+  urls: Map<string, number>;
+}
+
+function stats(traces: TraceSummary[]): Stats {
+  const d = traces.map(responseTime).sort((a, b) => a - b);
+  const services = new Map<string, number>();
+  const urls = new Map<string, number>();
+  for (const t of traces) {
+    for (const s of new Set(t.services)) services.set(s, (services.get(s) ?? 0) + 1);
+    const u = urlKey(t.url);
+    if (u) urls.set(u, (urls.get(u) ?? 0) + 1);
+  }
+  return {
+    count: traces.length,
+    error: traces.filter((t) => t.error && !t.throttle).length,
+    throttle: traces.filter((t) => t.throttle).length,
+    fault: traces.filter((t) => t.fault).length,
+    p: { p50: quantile(d, 0.5), p90: quantile(d, 0.9), p95: quantile(d, 0.95), p99: quantile(d, 0.99), max: d[d.length - 1] ?? Number.NaN },
+    services,
+    urls,
+  };
+}
+
+/** The URL without its query: one key per endpoint. */
+function urlKey(url: string | null | undefined): string {
+  if (!url) return '';
+  return url.split('?')[0];
+}
+
+const pct = (n: number, of: number) => (of === 0 ? '–' : `${((n / of) * 100).toFixed(1)}%`);
+
+/** Keys whose share of traces differs most between A and B. */
+function differences(a: Map<string, number>, na: number, b: Map<string, number>, nb: number): [string, number, number][] {
+  const keys = new Set([...a.keys(), ...b.keys()]);
+  return [...keys]
+    .map((k): [string, number, number] => [k, na ? (a.get(k) ?? 0) / na : 0, nb ? (b.get(k) ?? 0) / nb : 0])
+    .sort((x, y) => Math.abs(y[1] - y[2]) - Math.abs(x[1] - x[2]))
+    .slice(0, 8);
+}
+
+/** Renders the page into `root`; returns its cleanup. */
+export function comparePage(root: HTMLElement): () => void {
+  const controller = new AbortController();
+  const result = h('div', { class: 'compare-result' });
+  const ctx = { services: () => [], annotationKeys: () => [] };
+  const boxes: FilterBox[] = [];
+  const run = async () => {
+    setParams({ a: boxes[0].input.value || undefined, b: boxes[1].input.value || undefined });
+    const sets: Stats[] = [];
+    for (const [i, box] of boxes.entries()) {
+      try {
+        const { traces } = await listTraces(box.input.value, rangeSince(), controller.signal);
+        box.showError(null);
+        sets[i] = stats(traces);
+      } catch (e) {
+        if (e instanceof ApiFailure && e.body.position !== undefined) box.showError({ position: e.body.position, detail: e.body.detail });
+        return;
+      }
+    }
+    const [A, B] = sets;
+    const line = (label: string, a: string, b: string) => h('tr', {}, h('th', {}, label), h('td', { class: 'num' }, a), h('td', { class: 'num' }, b));
+    const diffTable = (title: string, rows: [string, number, number][]) =>
+      h(
+        'table',
+        { class: `grid ${title.startsWith('URL') ? 'urls' : ''}` },
+        h('thead', {}, h('tr', {}, h('th', {}, title), h('th', { class: 'num' }, 'A'), h('th', { class: 'num' }, 'B'), h('th', { class: 'num' }, 'Δ'))),
+        h('tbody', {}, ...rows.map(([k, a, b]) => h('tr', {}, h('td', { class: 'mono' }, k), h('td', { class: 'num' }, `${(a * 100).toFixed(1)}%`), h('td', { class: 'num' }, `${(b * 100).toFixed(1)}%`), h('td', { class: `num ${a > b ? 'more' : a < b ? 'less' : ''}` }, `${((a - b) * 100).toFixed(1)}`)))),
+      );
+    replace(
+      result,
+      h(
+        'table',
+        { class: 'grid' },
+        h('thead', {}, h('tr', {}, h('th', {}), h('th', { class: 'num' }, 'A'), h('th', { class: 'num' }, 'B'))),
+        h(
+          'tbody',
+          {},
+          line('traces', String(A.count), String(B.count)),
+          line('error (4xx)', pct(A.error, A.count), pct(B.error, B.count)),
+          line('throttle (429)', pct(A.throttle, A.count), pct(B.throttle, B.count)),
+          line('fault (5xx)', pct(A.fault, A.count), pct(B.fault, B.count)),
+          h('tr', {}, h('th', { colspan: 3, class: 'muted' }, 'response time')),
+          ...Object.keys(A.p).map((k) => line(k, duration(A.p[k]), duration(B.p[k]))),
+        ),
+      ),
+      diffTable('Service share', differences(A.services, A.count, B.services, B.count)),
+      diffTable('URL share', differences(A.urls, A.count, B.urls, B.count)),
+    );
+  };
+  boxes.push(filterBox(param('a'), ctx, run, 'Set A, e.g. ok'), filterBox(param('b', 'error OR fault OR throttle'), ctx, run, 'Set B, e.g. fault'));
+  replace(
+    root,
+    h('div', { class: 'toolbar' }, h('h2', {}, 'Compare'), h('span', { class: 'spacer' }), rangePicker(run)),
+    h('div', { class: 'compare-inputs' }, h('label', {}, 'A', boxes[0].el), h('label', {}, 'B', boxes[1].el), h('button', { type: 'button', onclick: run }, 'Compare')),
+    result,
+  );
+  run();
+  return () => controller.abort();
+}

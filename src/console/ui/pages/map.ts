@@ -1,0 +1,148 @@
+/**
+ * Service map: the aggregated graph of /api/service-graph for the chosen range. A node's
+ * ring shows the shares of its incoming calls by class; inside, average latency and
+ * requests per minute. Clicking a node or edge opens a panel with its response-time
+ * histogram and its traces, behind a filter expression the user can edit.
+ */
+import { ApiFailure, getJson, listTraces, responseTime, type GraphEdge, type GraphService } from '../api.ts';
+import { h, replace } from '../dom.ts';
+import { filterBox } from '../filter-box.ts';
+import { compact, duration, health, time, type Health } from '../format.ts';
+import { graphView, type GraphEdgeView, type GraphNodeView } from '../graph-view.ts';
+import { histogram } from '../histogram.ts';
+import { rangePicker } from '../range-picker.ts';
+import { param, rangeSeconds, rangeSince, setParams } from '../state.ts';
+
+interface Totals {
+  count: number;
+  errors: number;
+  faults: number;
+  throttles: number;
+  latency: number;
+}
+
+const quote = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
+
+/** Shares by class from counts (X-Ray counts a 429 as an error too). */
+function shares(t: Totals): Record<Health, number> {
+  const throttle = t.throttles;
+  const error = Math.max(0, t.errors - t.throttles);
+  const fault = t.faults;
+  return { ok: Math.max(0, t.count - error - throttle - fault), error, throttle, fault };
+}
+
+/** `92% ok, 5% 4xx, 1% 429, 2% 5xx` (classes with a share only). */
+function shareText(s: Record<Health, number>): string {
+  const total = s.ok + s.error + s.throttle + s.fault;
+  if (total === 0) return '';
+  const names: Record<Health, string> = { ok: 'ok', error: '4xx', throttle: '429', fault: '5xx' };
+  return (Object.keys(names) as Health[]).filter((k) => s[k] > 0).map((k) => `${Math.round((s[k] / total) * 100)}% ${names[k]}`).join(', ');
+}
+
+function add(t: Totals, e: GraphEdge): void {
+  t.count += e.count;
+  t.errors += e.errors;
+  t.faults += e.faults;
+  t.throttles += e.throttles;
+  t.latency += (e.latency.avg ?? e.latency.p50) * e.count;
+}
+
+/** Renders the map into `root`; returns its cleanup. */
+export function mapPage(root: HTMLElement): () => void {
+  const controller = new AbortController();
+  const canvas = h('div', { class: 'map-canvas' }, h('p', { class: 'muted' }, 'Loading the service map…'));
+  const panel = h('aside', { class: 'map-panel', hidden: true, 'aria-label': 'Selection' });
+  const rangeButtons = rangePicker(() => load());
+  replace(root, h('div', { class: 'toolbar' }, h('h2', {}, 'Service map'), h('span', { class: 'spacer' }), rangeButtons), h('div', { class: 'map-body' }, canvas, panel));
+
+  const open = (title: string, expression: string, facts = '') => {
+    panel.hidden = false;
+    setParams({ selected: expression });
+    const list = h('ul', { class: 'map-traces' });
+    const hist = histogram((lo, hi) => apply(`(${box.input.value}) AND responsetime >= ${lo}${hi === Infinity ? '' : ` AND responsetime <= ${hi}`}`));
+    const summary = h('p', { class: 'muted' });
+    const link = h('a', { class: 'button' }, 'Open in Traces');
+    const apply = async (expr: string) => {
+      box.setValue(expr);
+      setParams({ selected: expr });
+      const q = new URLSearchParams({ filter: expr });
+      if (param('range')) q.set('range', param('range'));
+      link.setAttribute('href', `/?${q}`);
+      try {
+        const { traces } = await listTraces(expr, rangeSince(), controller.signal);
+        box.showError(null);
+        hist.update(traces.map((t) => ({ duration: responseTime(t), error: t.error, fault: t.fault, throttle: t.throttle })));
+        summary.textContent = `${traces.length} trace${traces.length === 1 ? '' : 's'}`;
+        replace(
+          list,
+          ...traces.slice(0, 100).map((t) =>
+            h('li', { class: health(t) }, h('a', { href: `/trace/${t.id}`, class: 'mono' }, t.id), h('span', {}, time(t.start_time, false)), h('span', { class: `status-${health(t)}` }, t.status ?? ''), h('span', {}, duration(responseTime(t))), h('span', { class: 'url' }, t.url ?? '')),
+          ),
+        );
+      } catch (e) {
+        if (e instanceof ApiFailure && e.body.position !== undefined) box.showError({ position: e.body.position, detail: e.body.detail });
+      }
+    };
+    const box = filterBox(expression, { services: () => services.map((s) => s.name), annotationKeys: () => [] }, apply);
+    replace(panel, h('div', { class: 'panel-head' }, h('h3', {}, title), h('button', { type: 'button', 'aria-label': 'Close', onclick: () => ((panel.hidden = true), setParams({ selected: undefined })) }, '×')), facts ? h('p', { class: 'facts' }, facts) : null, box.el, hist.el, h('div', { class: 'row' }, summary, link), list);
+    apply(expression);
+  };
+
+  let services: GraphService[] = [];
+  async function load(): Promise<void> {
+    const q = new URLSearchParams();
+    const since = rangeSince();
+    if (since !== undefined) q.set('since', String(since));
+    try {
+      ({ services } = await getJson<{ services: GraphService[] }>(`/api/service-graph?${q}`, controller.signal));
+    } catch (e) {
+      if (!controller.signal.aborted) replace(canvas, h('p', { class: 'empty' }, `Could not load the service map: ${e instanceof Error ? e.message : String(e)}`));
+      return;
+    }
+    draw();
+  }
+
+  function draw(): void {
+    if (services.length === 0) return replace(canvas, h('p', { class: 'empty' }, 'No traces in this range yet.'));
+    const incoming = new Map<string, Totals>();
+    const outgoing = new Map<string, Totals>();
+    const zero = (): Totals => ({ count: 0, errors: 0, faults: 0, throttles: 0, latency: 0 });
+    for (const s of services) {
+      for (const e of s.edges) {
+        if (!incoming.has(e.to)) incoming.set(e.to, zero());
+        if (!outgoing.has(s.name)) outgoing.set(s.name, zero());
+        add(incoming.get(e.to)!, e);
+        add(outgoing.get(s.name)!, e);
+      }
+    }
+    const minutes = (rangeSeconds() || 86_400) / 60;
+    const nodes: GraphNodeView[] = services.map((s) => {
+      const t = s.type === 'client' ? (outgoing.get(s.name) ?? zero()) : (incoming.get(s.name) ?? zero());
+      const lines = t.count > 0 ? [duration(t.latency / t.count), `${compact(t.count / minutes)}/min`] : [];
+      return { id: s.name, label: s.name, type: s.type, shares: shares(t), lines };
+    });
+    const edges: GraphEdgeView[] = services.flatMap((s) =>
+      s.edges.map((e) => ({ from: s.name, to: e.to, label: `${compact(e.count)}`, health: health({ error: e.errors > 0, fault: e.faults > 0, throttle: e.throttles > 0 }) })),
+    );
+    const nodeFilter = (n: GraphNodeView) =>
+      n.type === 'client'
+        ? services.find((s) => s.name === n.id)!.edges.map((e) => `edge(${quote(n.id)}, ${quote(e.to)})`).join(' OR ')
+        : `service(${quote(n.id)})`;
+    replace(
+      canvas,
+      graphView(nodes, edges, {
+        radius: 32,
+        onNode: (n) => open(`${n.type} ${n.label}`, nodeFilter(n), n.lines.length ? `${n.lines.join(' · ')} · ${shareText(n.shares)}` : ''),
+        onEdge: (e) => {
+          const edge = services.find((s) => s.name === e.from)?.edges.find((x) => x.to === e.to);
+          const facts = edge ? `${edge.count} calls · p50 ${duration(edge.latency.p50)} · p90 ${duration(edge.latency.p90)} · p99 ${duration(edge.latency.p99)} · ${shareText(shares({ count: edge.count, errors: edge.errors, faults: edge.faults, throttles: edge.throttles, latency: 0 }))}` : '';
+          open(`${e.from} → ${e.to}`, `edge(${quote(e.from)}, ${quote(e.to)})`, facts);
+        },
+      }),
+    );
+    if (param('selected') && panel.hidden) open('Selection', param('selected'));
+  }
+
+  load();
+  return () => controller.abort();
+}
