@@ -14,6 +14,7 @@ import type { Ingest } from './ingest/ingest.ts';
 import type { SamplingService } from './sampling/service.ts';
 import type { TraceStoreApi } from './store/store.ts';
 import { registerXRayApi } from './xray/api.ts';
+import type { BrowserLogin } from './login.ts';
 
 /** What the console app needs. */
 export interface ConsoleOptions {
@@ -24,6 +25,8 @@ export interface ConsoleOptions {
   logger: Logger;
   /** Bearer token for every route but /health; without one the console is open (loopback only). */
   token?: string;
+  /** With a token: the one-time browser login whose link main.ts prints. */
+  login?: BrowserLogin;
   /** Extra counters for /api/diagnostics (UDP relay drops, ...). */
   runtime?: RuntimeStats;
   events?: EventsOptions;
@@ -59,10 +62,15 @@ export async function buildConsoleApp(options: ConsoleOptions): Promise<App> {
   });
   if (options.token) {
     const check = bearerChecker(options.token, 'this trace-console needs Authorization: Bearer <token>');
-    // UDP stays open (the daemon protocol has no auth); every TCP route but /health needs the token.
+    const login = options.login;
+    // UDP stays open (the daemon protocol has no auth); every TCP route but /health needs the
+    // token, or the session cookie a browser got from the one-time login link.
     app.addHook('onRequest', async (req) => {
-      if (req.url !== '/health') check(req.headers.authorization);
+      if (req.url === '/health' || req.url.startsWith('/login?')) return;
+      if (login?.hasSession(req.headers.cookie)) return;
+      check(req.headers.authorization);
     });
+    login?.register(app);
   }
   registerConsoleRoutes(app, options.store, options.diagnostics, options.runtime);
   registerEvents(app, options.store, options.events);

@@ -7,6 +7,7 @@ import { ConfigError, helpText, parseConfig, runMain, type HostPort } from '../s
 import { createLogger, flushLogs } from '../shared/logging.ts';
 import { onShutdown } from '../shared/serve.ts';
 import { buildConsoleApp } from './app.ts';
+import { BrowserLogin } from './login.ts';
 import { checkProtectedMode, consoleSettings } from './config.ts';
 import { importFile } from './import.ts';
 import { listenUdpAndTcp } from './listen.ts';
@@ -88,6 +89,7 @@ await runMain(async () => {
     throw new ConfigError(`trace-console: invalid --forward ${cfg.forward!.host}:${cfg.forward!.port}: cannot resolve ${cfg.forward!.host} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   let udp: UdpReceiver | undefined;
+  const login = cfg.token ? new BrowserLogin() : undefined;
   const app = await buildConsoleApp({
     store,
     ingest,
@@ -95,6 +97,7 @@ await runMain(async () => {
     sampling,
     logger,
     token: cfg.token,
+    login,
     ui: true,
     runtime: () => ({ udp: { address: udp?.address, relay_dropped: udp?.relayDropped() ?? 0, forward: cfg.forward ? `${cfg.forward.host}:${cfg.forward.port}` : null } }),
   });
@@ -102,6 +105,8 @@ await runMain(async () => {
   udp = bound.udp;
   const address = bound.address;
   logger.info({ address, udp: udp.address, db: cfg.db, forward: cfg.forward ?? null, auth: cfg.token ? 'token' : 'loopback-only' }, 'trace-console listening');
+  // The token is never logged; the browser link works once and opens a cookie session.
+  if (login) process.stderr.write(`trace-console: open ${address}/login?key=${login.key} in your browser (one-time link)\n`);
 
   // 7. Graceful stop: stop taking datagrams and requests, commit what is queued, close the database.
   onShutdown(app, logger, async () => {

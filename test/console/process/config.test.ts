@@ -56,6 +56,29 @@ test('with --token every TCP route but /health needs the bearer token', async (t
   assert.equal((await tc.get('/api/traces')).status, 200);
 });
 
+test('with --token a browser logs in once through the printed link and keeps a cookie session', async (t) => {
+  const token = 'a-token-of-sixteen-chars';
+  const tc = await startConsole(t, { db: join(tempDir(t), 'traces.db'), token });
+  const line = tc.lines.find((l) => l.includes('/login?key='));
+  assert.ok(line, 'the one-time link is printed');
+  assert.doesNotMatch(tc.lines.join('\n'), new RegExp(token), 'the token itself is never printed');
+  const link = /(http:\/\/\S+\/login\?key=[0-9a-f]+)/.exec(line!)![1]!;
+  assert.equal((await fetch(`${tc.url}/`)).status, 401, 'a browser without the cookie is refused');
+  const bad = await fetch(`${tc.url}/login?key=0000`, { redirect: 'manual' });
+  assert.equal(bad.status, 401);
+  const first = await fetch(link, { redirect: 'manual' });
+  assert.equal(first.status, 303);
+  assert.equal(first.headers.get('location'), '/');
+  const cookie = first.headers.get('set-cookie')!;
+  assert.match(cookie, /HttpOnly; SameSite=Strict; Path=\//);
+  const session = cookie.split(';')[0]!;
+  const page = await fetch(`${tc.url}/api/traces`, { headers: { cookie: session } });
+  assert.equal(page.status, 200);
+  await page.arrayBuffer();
+  assert.equal((await fetch(link, { redirect: 'manual' })).status, 401, 'the link works once');
+  assert.equal((await fetch(`${tc.url}/api/traces`, { headers: { cookie: 'trace_console_session=forged' } })).status, 401);
+});
+
 test('the web console is served at /; SIGTERM stops the console cleanly', async (t) => {
   const tc = await startConsole(t, { db: join(tempDir(t), 'traces.db') });
   const page = await fetch(`${tc.url}/`);
