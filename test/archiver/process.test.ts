@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -61,6 +62,29 @@ test('bad configuration exits 2 with one line naming the setting', async () => {
     assert.match(lines[0]!, pattern);
     assert.doesNotMatch(r.stderr, /\bat .*:\d+:\d+/);
   }
+});
+
+test('oversized headers and a malformed request line get the JSON error shape', async (t) => {
+  const db = join(tempDir(t), 'a.db');
+  const a = await startArchiver(t, { db });
+  const { port } = new URL(a.url);
+  const raw = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.end(text));
+      let out = '';
+      socket.on('data', (b) => (out += b));
+      socket.on('end', () => resolve(out));
+      socket.on('error', reject);
+    });
+  const big = await raw(`GET /archive/1 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+  assert.match(big, /^HTTP\/1\.1 431 /);
+  const body = JSON.parse(big.slice(big.indexOf('\r\n\r\n') + 4));
+  assert.equal(body.code, 'header_too_large');
+  assert.deepEqual(Object.keys(body).sort(), ['code', 'detail', 'id', 'status']);
+  const garbage = await raw('NOT A REQUEST\r\n\r\n');
+  assert.match(garbage, /^HTTP\/1\.1 400 /);
+  assert.equal(JSON.parse(garbage.slice(garbage.indexOf('\r\n\r\n') + 4)).code, 'bad_request');
+  assert.equal((await fetch(`${a.url}/health`)).status, 200, 'the server is unharmed');
 });
 
 test('archives survive a restart; SIGTERM exits 0', async (t) => {
