@@ -11,7 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import type { Tracer } from '@opentelemetry/api';
-import { traceRequests } from '../tracing/server.ts';
+import { traceFields, traceRequests } from '../tracing/server.ts';
 import { AppError, type ErrorBody } from './errors.ts';
 
 declare module 'fastify' {
@@ -143,7 +143,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
   app.addHook('onResponse', async (req, reply) => {
     if (req.routeOptions.config?.quiet) return;
     req.log.info(
-      { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 },
+      { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, ...traceFields(req) },
       'request',
     );
   });
