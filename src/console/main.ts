@@ -104,9 +104,9 @@ await runMain(async () => {
   const bound = await listenUdpAndTcp(app, cfg.listen, (at) => startUdp(at, ingest, { forward, onError: (err) => logger.warn({ err }, 'udp error') }));
   udp = bound.udp;
   const address = bound.address;
-  logger.info({ address, udp: udp.address, db: cfg.db, forward: cfg.forward ?? null, auth: cfg.token ? 'token' : 'loopback-only' }, 'trace-console listening');
   // The token is never logged; the browser link works once and opens a cookie session.
   if (login) process.stderr.write(`trace-console: open ${address}/login?key=${login.key} in your browser (one-time link)\n`);
+  logger.info({ address, udp: udp.address, db: cfg.db, forward: cfg.forward ?? null, auth: cfg.token ? 'token' : 'loopback-only' }, 'trace-console listening');
 
   // 7. Graceful stop: stop taking datagrams and requests, commit what is queued, close the database.
   onShutdown(app, logger, async () => {

@@ -59,7 +59,9 @@ test('with --token every TCP route but /health needs the bearer token', async (t
 test('with --token a browser logs in once through the printed link and keeps a cookie session', async (t) => {
   const token = 'a-token-of-sixteen-chars';
   const tc = await startConsole(t, { db: join(tempDir(t), 'traces.db'), token });
-  const line = tc.lines.find((l) => l.includes('/login?key='));
+  // the link goes to stderr, the "listening" line to stdout: either may be read first
+  let line: string | undefined;
+  for (let i = 0; i < 100 && !(line = tc.lines.find((l) => l.includes('/login?key='))); i++) await new Promise((r) => setTimeout(r, 50));
   assert.ok(line, 'the one-time link is printed');
   assert.doesNotMatch(tc.lines.join('\n'), new RegExp(token), 'the token itself is never printed');
   const link = /(http:\/\/\S+\/login\?key=[0-9a-f]+)/.exec(line!)![1]!;
