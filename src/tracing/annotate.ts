@@ -3,7 +3,8 @@
  * the attribute is set and its key listed in `aws.xray.annotations`, the
  * collector's convention that our translator also follows.
  */
-import { trace, type Span } from '@opentelemetry/api';
+import { trace, type Span, type SpanContext } from '@opentelemetry/api';
+import { toXRayTraceId } from './xray/ids.ts';
 
 const keys = new WeakMap<Span, string[]>();
 
@@ -24,5 +25,10 @@ export function annotate(key: string, value: string | number | boolean): void {
 export function currentXRayTraceId(): string | null {
   const sc = trace.getActiveSpan()?.spanContext();
   if (!sc || sc.traceId === '00000000000000000000000000000000') return null;
-  return `1-${sc.traceId.slice(0, 8)}-${sc.traceId.slice(8)}`;
+  return toXRayTraceId(sc.traceId);
+}
+
+/** The `trace_id` (X-Ray form) and `span_id` fields of a log line. */
+export function logFields(sc: SpanContext): { trace_id: string; span_id: string } {
+  return { trace_id: toXRayTraceId(sc.traceId), span_id: sc.spanId };
 }

@@ -9,20 +9,16 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../shared/errors.ts';
+import { logFields } from './annotate.ts';
+import { formatTraceHeader } from './xray/propagator.ts';
 
 const spans = new WeakMap<FastifyRequest, Span>();
 const contexts = new WeakMap<FastifyRequest, Context>();
 
 /** The trace fields of a request's log lines, outside the handler's context too. */
 export function traceFields(req: FastifyRequest): { trace_id: string; span_id: string } | undefined {
-  const sc = spans.get(req)?.spanContext();
-  return sc ? { trace_id: `1-${sc.traceId.slice(0, 8)}-${sc.traceId.slice(8)}`, span_id: sc.spanId } : undefined;
-}
-
-/** Formats the response header from a span: `Root=1-...;Sampled=0|1`. */
-function traceHeader(span: Span): string {
-  const sc = span.spanContext();
-  return `Root=1-${sc.traceId.slice(0, 8)}-${sc.traceId.slice(8)};Sampled=${sc.traceFlags & 1 ? '1' : '0'}`;
+  const span = spans.get(req);
+  return span ? logFields(span.spanContext()) : undefined;
 }
 
 /** Adds the request-span hooks to an app. */
@@ -53,7 +49,7 @@ export function traceRequests(app: FastifyInstance<any, any, any, any, any>, tra
     );
     spans.set(req, span);
     contexts.set(req, trace.setSpan(parent, span));
-    reply.header('x-amzn-trace-id', traceHeader(span));
+    reply.header('x-amzn-trace-id', formatTraceHeader(span.spanContext()));
     done();
   });
 

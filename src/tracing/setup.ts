@@ -24,7 +24,7 @@ import {
 import type { Logger } from 'pino';
 import { ConfigError } from '../shared/config.ts';
 import { addLogMixin } from '../shared/logging.ts';
-import { currentXRayTraceId } from './annotate.ts';
+import { currentXRayTraceId, logFields } from './annotate.ts';
 import { traceUndici } from './client.ts';
 import { parseTracingEnv, type TracingEnv } from './env.ts';
 import { parseDaemonAddress, type DaemonAddress } from './xray/daemon-address.ts';
@@ -86,7 +86,7 @@ export function setupTracing(options: TracingOptions): Tracing {
 
   addLogMixin(() => {
     const sc = trace.getActiveSpan()?.spanContext();
-    return sc ? { trace_id: `1-${sc.traceId.slice(0, 8)}-${sc.traceId.slice(8)}`, span_id: sc.spanId } : {};
+    return sc ? logFields(sc) : {};
   });
 
   return {
