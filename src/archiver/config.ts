@@ -1,17 +1,11 @@
 /** Every archiver setting in one place: flag, env var, default and meaning. */
 import { isLoopbackHost, parseBytes, parseHostPort, type Setting } from '../shared/config.ts';
+import { daemonSetting } from '../tracing/env.ts';
 
 /** The archiver's settings table (also rendered by --help and in the README). */
 export const archiverSettings = {
   listen: { flag: 'listen', short: 'l', env: 'ARCHIVER_LISTEN', default: '127.0.0.1:8080', parse: parseHostPort, doc: 'address to serve HTTP on' },
-  daemon: {
-    flag: 'daemon',
-    short: 'd',
-    env: 'AWS_XRAY_DAEMON_ADDRESS',
-    default: '127.0.0.1:2000',
-    parse: (raw: string) => raw,
-    doc: 'X-Ray daemon (or trace-console) address for segments',
-  },
+  daemon: daemonSetting,
   db: {
     flag: 'db',
     env: 'ARCHIVER_DB',

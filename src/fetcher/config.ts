@@ -1,18 +1,12 @@
 /** Every fetcher setting in one place: flag, env var, default and meaning. */
 import { parseBaseUrl, parseBytes, parseDuration, parseHostPort, parseIntIn, type Setting } from '../shared/config.ts';
 import { parseAllowList } from './guard/allowlist.ts';
+import { daemonSetting } from '../tracing/env.ts';
 
 /** The fetcher's settings table (also rendered by --help and in the README). */
 export const fetcherSettings = {
   listen: { flag: 'listen', short: 'l', env: 'FETCHER_LISTEN', default: '127.0.0.1:8081', parse: parseHostPort, doc: 'address to serve HTTP on' },
-  daemon: {
-    flag: 'daemon',
-    short: 'd',
-    env: 'AWS_XRAY_DAEMON_ADDRESS',
-    default: '127.0.0.1:2000',
-    parse: (raw: string) => raw,
-    doc: 'X-Ray daemon (or trace-console) address for segments',
-  },
+  daemon: daemonSetting,
   archiver: { flag: 'archiver', short: 'a', env: 'ARCHIVER_URL', default: 'http://127.0.0.1:8080', parse: parseBaseUrl, doc: 'archiver base URL' },
   archiverToken: { flag: 'archiver-token', env: 'ARCHIVER_TOKEN', parse: (raw: string) => raw, doc: 'bearer token for the archiver' },
   allow: {

@@ -2,7 +2,17 @@
  * The OTEL_* variables of the contract, parsed once with one-line errors
  * (OpenTelemetry's environment-variable specification names and values).
  */
-import { ConfigError } from '../shared/config.ts';
+import { ConfigError, type Setting } from '../shared/config.ts';
+
+/** The `-d/--daemon` setting every service takes (validated by setupTracing, which knows its use). */
+export const daemonSetting = {
+  flag: 'daemon',
+  short: 'd',
+  env: 'AWS_XRAY_DAEMON_ADDRESS',
+  default: '127.0.0.1:2000',
+  parse: (raw: string) => raw,
+  doc: 'X-Ray daemon (or trace-console) address for segments',
+} satisfies Setting<string>;
 
 /** Exporters a service can send to. */
 export type ExporterName = 'xray' | 'otlp' | 'console' | 'none';
