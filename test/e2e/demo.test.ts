@@ -4,27 +4,15 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { root } from '../helpers/process.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { freeTcpPorts } from '../helpers/ports.ts';
 
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, async () => {
-      const s = createServer();
-      await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-      return s;
-    }),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 test('npm run demo -- --once: every expected trace reaches the console, and nothing is left running', async (t) => {
   const dir = tempDir(t);
-  const [consolePort, archiverPort, fetcherPort, sitePort] = await freePorts(4);
+  const [consolePort, archiverPort, fetcherPort, sitePort] = await freeTcpPorts(4);
   const child = spawn('npm', ['run', 'demo', '--silent', '--', '--once'], {
     cwd: root,
     detached: true,

@@ -6,26 +6,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { root, run } from '../helpers/process.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { freeTcpPorts } from '../helpers/ports.ts';
 import { startSite } from '../fetcher/sites.ts';
 import { portFree } from '../../src/cli/start/ports.ts';
 
-/** Three free loopback ports. */
-async function freePorts(n: number): Promise<number[]> {
-  const servers: Server[] = [];
-  const ports: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const s = createServer();
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    servers.push(s);
-    ports.push((s.address() as { port: number }).port);
-  }
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 /** Starts `npm start` in its own process group with the given ports. */
 function npmStart(t: import('node:test').TestContext, ports: number[], env: NodeJS.ProcessEnv = {}) {
@@ -83,7 +71,7 @@ function npmStart(t: import('node:test').TestContext, ports: number[], env: Node
 
 test('npm start: healthy in order, a fetch end to end, the trace in the console, Ctrl-C frees everything', async (t) => {
   const site = await startSite(t);
-  const ports = await freePorts(3);
+  const ports = await freeTcpPorts(3);
   const started = Date.now();
   const s = npmStart(t, ports, { FETCHER_ALLOW: `127.0.0.1:${site.port}` });
   await s.waitFor(/All three are up/);
@@ -123,7 +111,7 @@ test('npm start: healthy in order, a fetch end to end, the trace in the console,
 });
 
 test('npm start: a busy port is named with the setting that moves it', async (t) => {
-  const ports = await freePorts(3);
+  const ports = await freeTcpPorts(3);
   const blocker = createServer();
   await new Promise<void>((r) => blocker.listen(ports[1], '127.0.0.1', r));
   t.after(() => new Promise((r) => blocker.close(r)));
@@ -134,7 +122,7 @@ test('npm start: a busy port is named with the setting that moves it', async (t)
 });
 
 test('npm start: a child that dies is named with its last lines, and the others stop', async (t) => {
-  const ports = await freePorts(3);
+  const ports = await freeTcpPorts(3);
   // a database path under a regular file cannot be created: the archiver exits at start
   const s = npmStart(t, ports, { ARCHIVER_DB: '/dev/null/archive.db' });
   assert.equal(await s.exited, 1);
@@ -146,7 +134,7 @@ test('npm start: a child that dies is named with its last lines, and the others 
 
 test('npm start: a second Ctrl-C kills at once', async (t) => {
   const site = await startSite(t);
-  const ports = await freePorts(3);
+  const ports = await freeTcpPorts(3);
   const s = npmStart(t, ports, { FETCHER_ALLOW: `127.0.0.1:${site.port}` });
   await s.waitFor(/All three are up/);
   // a fetch that never finishes keeps the graceful stop waiting

@@ -5,29 +5,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { run, startArchiver, startFetcher } from '../helpers/process.ts';
 import { startFakeDaemon } from '../helpers/daemon.ts';
 import { tempDir } from '../helpers/tmp.ts';
+import { freeTcpPorts } from '../helpers/ports.ts';
 import { startSite } from '../fetcher/sites.ts';
 import { validateDocument } from './xray/validate.ts';
 
 const ROOT = () => `1-${Math.floor(Date.now() / 1000).toString(16)}-${'a1b2c3d4e5f6a7b8c9d0e1f2'}`;
 
-/** A port on loopback with nothing listening. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 test('one fetch yields one complete, valid X-Ray trace across both services', async (t) => {
   const dir = tempDir(t);
   const daemon = await startFakeDaemon(t);
   const site = await startSite(t);
-  const dead = await closedPort();
+  const dead = (await freeTcpPorts(1))[0]!;
   const env = { OTEL_TRACES_EXPORTER: 'xray', AWS_XRAY_DAEMON_ADDRESS: daemon.address };
   const archiver = await startArchiver(t, { db: join(dir, 'a.db'), env });
   const fetcher = await startFetcher(t, { archiver: archiver.url, allow: `127.0.0.1:${site.port},127.0.0.1:${dead}`, env });
@@ -157,7 +149,7 @@ test('one fetch yields one complete, valid X-Ray trace across both services', as
 test('a dead daemon costs requests nothing', async (t) => {
   const dir = tempDir(t);
   const site = await startSite(t);
-  const dead = await closedPort();
+  const dead = (await freeTcpPorts(1))[0]!;
   const env = { OTEL_TRACES_EXPORTER: 'xray', AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${dead}` };
   const archiver = await startArchiver(t, { db: join(dir, 'a.db'), env });
   const fetcher = await startFetcher(t, { archiver: archiver.url, allow: `127.0.0.1:${site.port}`, env });

@@ -16,6 +16,7 @@ import { XRayUdpSpanExporter } from '../../../src/tracing/xray/exporter.ts';
 import { XRayIdGenerator } from '../../../src/tracing/xray/ids.ts';
 import { UdpTransport } from '../../../src/tracing/xray/udp-transport.ts';
 import { assertValidDocument } from './validate.ts';
+import { freeUdpPort } from '../../helpers/ports.ts';
 
 const HEADER = '{"format":"json","version":1}';
 
@@ -56,13 +57,6 @@ function processor(t: { after: (fn: () => unknown) => void }, options: XRayDaemo
   return p;
 }
 
-async function closedPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-  const { port } = s.address();
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 test('processor: a request trace arrives as header + valid documents forming one trace', async (t) => {
   const d = await daemon(t);
@@ -141,7 +135,7 @@ test('processor: a full queue drops and reports through onDrop', async (t) => {
 const downCases = [
   {
     name: 'nothing listening (closed port)',
-    endpoint: async () => ({ host: '127.0.0.1', port: await closedPort() }),
+    endpoint: async () => ({ host: '127.0.0.1', port: await freeUdpPort() }),
     // The kernel takes the datagrams; ICMP port unreachable comes back as ECONNREFUSED.
     check: (c: { sent: number; sendErrors: number }, s: DropSummary) => {
       assert.ok(c.sendErrors >= 1 && s.refused >= 1, JSON.stringify({ c, s }));

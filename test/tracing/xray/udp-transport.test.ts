@@ -5,6 +5,7 @@ import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { parseDaemonAddress, UdpTransport } from '../../../src/tracing/xray/udp-transport.ts';
 import type { DaemonAddress } from '../../../src/tracing/xray/udp-transport.ts';
+import { freeUdpPort } from '../../helpers/ports.ts';
 
 const both = (host: string, port: number): DaemonAddress => ({ udp: { host, port }, tcp: { host, port } });
 
@@ -59,14 +60,6 @@ async function listener(): Promise<{ socket: Socket; port: number; received: str
   return { socket, port: socket.address().port, received, next };
 }
 
-/** A UDP port on loopback with nothing bound to it. */
-async function closedPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-  const { port } = s.address();
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 test('transport: sends datagrams to a loopback listener, byte for byte', async (t) => {
   const l = await listener();
@@ -98,7 +91,7 @@ test('transport: a host name is resolved once, through the resolver', async (t) 
 
 test('transport: nothing listening → refusals counted, nothing thrown', async (t) => {
   const errors: string[] = [];
-  const transport = new UdpTransport({ host: '127.0.0.1', port: await closedPort() }, { onError: (kind) => errors.push(kind) });
+  const transport = new UdpTransport({ host: '127.0.0.1', port: await freeUdpPort() }, { onError: (kind) => errors.push(kind) });
   t.after(() => transport.close());
   for (let i = 0; i < 5; i++) {
     transport.send('lost');
