@@ -5,20 +5,12 @@
  */
 import type { Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
+import { CallError } from '../shared/errors.ts';
 import { rawHeaders, type Archive, type ArchivePage, type CreateArchive, type ErrorBody } from './contract.ts';
 
 /** An error from the archiver (its `{code, status, detail}`) or from reaching it (`archiver_unavailable`). */
-export class ArchiverError extends Error {
-  readonly code: string;
-  readonly status: number;
-  readonly detail: string;
-  constructor(code: string, status: number, detail: string, options?: { cause?: unknown }) {
-    super(`${code}: ${detail}`, options);
-    this.name = 'ArchiverError';
-    this.code = code;
-    this.status = status;
-    this.detail = detail;
-  }
+export class ArchiverError extends CallError {
+  override name = 'ArchiverError';
 }
 
 /** Client options. */

@@ -1,19 +1,11 @@
 /** The typed fetcher client (used by fetcher-cli), shaped by the fetcher's contract. */
 import { request } from 'undici';
+import { CallError } from '../shared/errors.ts';
 import type { ErrorBody, FetchResult } from './contract.ts';
 
 /** A fetcher error (`{code, status, detail}`) or `fetcher_unavailable` when it cannot be reached. */
-export class FetcherError extends Error {
-  readonly code: string;
-  readonly status: number;
-  readonly detail: string;
-  constructor(code: string, status: number, detail: string) {
-    super(`${code}: ${detail}`);
-    this.name = 'FetcherError';
-    this.code = code;
-    this.status = status;
-    this.detail = detail;
-  }
+export class FetcherError extends CallError {
+  override name = 'FetcherError';
 }
 
 /** The answer plus the trace id the fetcher put in its X-Amzn-Trace-Id response header. */

@@ -22,6 +22,20 @@ export class AppError extends Error {
   }
 }
 
+/** An error a client got from another service (its `{code, status, detail}`), or from failing to reach it. */
+export class CallError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly detail: string;
+
+  constructor(code: string, status: number, detail: string, options?: { cause?: unknown }) {
+    super(`${code}: ${detail}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = status;
+    this.detail = detail;
+  }
+}
+
 /** The codes of the contract and their statuses, so every module spells them the same. */
 export const codes = {
   bad_request: 400,
