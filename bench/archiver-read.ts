@@ -7,7 +7,7 @@ import { startArchiver, doc10k, store } from './lib/archiver.ts';
 import { bench, fmt, interleave, ratios, spread, type Row } from './lib/bench.ts';
 import { CONNECTIONS, runLoad } from './lib/load.ts';
 import { scratchDir, startHelper } from './lib/proc.ts';
-import { cpuProfArgs, topSelfTime } from './lib/profile.ts';
+import { cpuProfArgs, profileNotes } from './lib/profile.ts';
 
 
 await bench('archiver read', async (ctx) => {
@@ -35,7 +35,7 @@ await bench('archiver read', async (ctx) => {
     ];
     if (ctx.profile) {
       await archiver.stop();
-      ctx.notes.push('archiver CPU profile, top self time:', ...topSelfTime(dir));
+      ctx.notes.push(...profileNotes('archiver', dir));
     }
     return rows;
   } finally {

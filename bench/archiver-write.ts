@@ -8,7 +8,7 @@ import { startArchiver } from './lib/archiver.ts';
 import { bench, fmt, interleave, ratios, spread, type Row } from './lib/bench.ts';
 import { runLoad } from './lib/load.ts';
 import { scratchDir, startHelper } from './lib/proc.ts';
-import { cpuProfArgs, topSelfTime } from './lib/profile.ts';
+import { cpuProfArgs, profileNotes } from './lib/profile.ts';
 
 const CLIENTS = 10;
 const BODY = 64 * 1024;
@@ -38,7 +38,7 @@ await bench('archiver write', async (ctx) => {
     ];
     if (ctx.profile) {
       await archiver.stop();
-      ctx.notes.push('archiver CPU profile, top self time:', ...topSelfTime(dir));
+      ctx.notes.push(...profileNotes('archiver', dir));
     }
     return rows;
   } finally {

@@ -8,7 +8,7 @@ import { startArchiver } from './lib/archiver.ts';
 import { bench, fmt, int, spread, type Row } from './lib/bench.ts';
 import { startFetcher } from './lib/fetcher.ts';
 import { scratchDir, startHelper } from './lib/proc.ts';
-import { cpuProfArgs, topSelfTime } from './lib/profile.ts';
+import { cpuProfArgs, profileNotes } from './lib/profile.ts';
 import { MiB, rss, rssParts, sampleRss } from './lib/rss.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -71,8 +71,8 @@ await bench('big bodies', async (ctx) => {
     });
     if (ctx.profile) {
       await Promise.all([fetcher.stop(), archiver.stop()]);
-      ctx.notes.push('fetcher CPU profile, top self time:', ...topSelfTime(join(dir, 'fetcher')));
-      ctx.notes.push('archiver CPU profile, top self time:', ...topSelfTime(join(dir, 'archiver')));
+      ctx.notes.push(...profileNotes('fetcher', join(dir, 'fetcher')));
+      ctx.notes.push(...profileNotes('archiver', join(dir, 'archiver')));
     }
     return rows;
   } finally {

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bench, int, sleep, type Row } from './lib/bench.ts';
 import { scratchDir, startService, type Server } from './lib/proc.ts';
-import { cpuProfArgs, topSelfTime } from './lib/profile.ts';
+import { cpuProfArgs, profileNotes } from './lib/profile.ts';
 import { DAEMON_HEADER, fetcherSegment, traceId } from './lib/segments.ts';
 
 interface Step {
@@ -113,7 +113,7 @@ await bench('console ingest', async (ctx) => {
     ctx.notes.push(`console ingest: kernel UDP receive buffer cap net.core.rmem_max = ${readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim()} bytes`);
     if (ctx.profile) {
       await c.stop();
-      ctx.notes.push('trace-console CPU profile, top self time:', ...topSelfTime(dir));
+      ctx.notes.push(...profileNotes('trace-console', dir));
     }
     return rows;
   } finally {

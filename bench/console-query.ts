@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { bench, fmt, int, interleave, spread, type Row } from './lib/bench.ts';
 import { capture } from './lib/load.ts';
 import { root, scratchDir, startService } from './lib/proc.ts';
-import { cpuProfArgs, topSelfTime } from './lib/profile.ts';
+import { cpuProfArgs, profileNotes } from './lib/profile.ts';
 import { archiverSegment, fetcherSegment, traceId } from './lib/segments.ts';
 
 const FILTERS: Record<string, string | undefined> = {
@@ -108,7 +108,7 @@ await bench('console query', async (ctx) => {
     });
     if (ctx.profile) {
       await c.stop();
-      ctx.notes.push('trace-console CPU profile (queries), top self time:', ...topSelfTime(dir));
+      ctx.notes.push(...profileNotes('trace-console (queries)', dir));
     }
     return rows;
   } finally {

@@ -10,7 +10,7 @@ import { bench, fmt, fmtSigned, interleave, spread, type Row } from './lib/bench
 import { startFetcher } from './lib/fetcher.ts';
 import { runLoad } from './lib/load.ts';
 import { scratchDir, startHelper, tracedXray } from './lib/proc.ts';
-import { cpuProfArgs, topSelfTime } from './lib/profile.ts';
+import { cpuProfArgs, profileNotes } from './lib/profile.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -63,8 +63,8 @@ await bench('fetch pipeline', async (ctx) => {
     });
     if (ctx.profile) {
       await Promise.all([fetcher.stop(), archiver.stop()]);
-      ctx.notes.push('fetcher CPU profile, top self time:', ...topSelfTime(join(dir, 'fetcher')));
-      ctx.notes.push('archiver CPU profile, top self time:', ...topSelfTime(join(dir, 'archiver')));
+      ctx.notes.push(...profileNotes('fetcher', join(dir, 'fetcher')));
+      ctx.notes.push(...profileNotes('archiver', join(dir, 'archiver')));
     }
     return rows;
   } finally {

@@ -8,7 +8,7 @@ import { startArchiver, doc10k, store } from './lib/archiver.ts';
 import { bench, fmt, fmtSigned, interleave, ratios, spread, type Row } from './lib/bench.ts';
 import { CONNECTIONS, runLoad } from './lib/load.ts';
 import { scratchDir, startHelper, tracedOtlp, tracedXray, untraced } from './lib/proc.ts';
-import { cpuProfArgs, topSelfTime } from './lib/profile.ts';
+import { cpuProfArgs, profileNotes } from './lib/profile.ts';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 
@@ -61,7 +61,7 @@ await bench('tracing cost', async (ctx) => {
     }
     if (ctx.profile) {
       await Promise.all([plain.stop(), xray.stop(), otlp.stop()]);
-      for (const n of ['untraced', 'xray', 'otlp']) ctx.notes.push(`archiver (${n}) CPU profile, top self time:`, ...topSelfTime(join(dir, n)));
+      for (const n of ['untraced', 'xray', 'otlp']) ctx.notes.push(...profileNotes(`archiver (${n})`, join(dir, n)));
     }
     return rows;
   } finally {

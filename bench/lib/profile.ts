@@ -76,3 +76,8 @@ export function topSelfTime(dir: string, n = 12): string[] {
     ...[...owners.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(line),
   ];
 }
+
+/** Note lines for a profiled process: a heading naming it, then its top self-time functions. */
+export function profileNotes(name: string, dir: string): string[] {
+  return [`${name} CPU profile, top self time:`, ...topSelfTime(dir)];
+}
