@@ -108,9 +108,8 @@ export async function buildApp(options: ArchiverOptions): Promise<App> {
       if (cached) return sendBytes(reply, cached, 'application/json; charset=utf-8');
     },
     handler: async (req, reply) => {
+      // Cache hits were answered in onRequest; this is a miss.
       const id = requireId(req.params.id);
-      const cached = cache.get(id);
-      if (cached) return sendBytes(reply, cached, 'application/json; charset=utf-8');
       const record = await requireRecord(store, id);
       let bytes: Buffer | undefined;
       if (record.size <= INLINE_BODY_LIMIT) bytes = await collect(store.readBody(record));
