@@ -12,43 +12,50 @@ import { AppError } from '../shared/errors.ts';
 import { logFields } from './annotate.ts';
 import { formatTraceHeader } from './xray/propagator.ts';
 
-const spans = new WeakMap<FastifyRequest, Span>();
-const contexts = new WeakMap<FastifyRequest, Context>();
+// The span and its context ride on the request object itself: WeakMaps keyed by 20 000
+// requests a second make every garbage collection walk their ephemerons.
+const SPAN = Symbol('traceSpan');
+const CONTEXT = Symbol('traceContext');
+type Traced = FastifyRequest & { [SPAN]?: Span; [CONTEXT]?: Context };
+const spanOf = (req: FastifyRequest): Span | undefined => (req as Traced)[SPAN];
 
 /** The trace fields of a request's log lines, outside the handler's context too. */
 export function traceFields(req: FastifyRequest): { trace_id: string; span_id: string } | undefined {
-  const span = spans.get(req);
+  const span = spanOf(req);
   return span ? logFields(span.spanContext()) : undefined;
 }
 
 /** Adds the request-span hooks to an app. */
 export function traceRequests(app: FastifyInstance<any, any, any, any, any>, tracer: Tracer): void {
+  // Declared up front so every request object keeps one shape.
+  app.decorateRequest(SPAN, undefined);
+  app.decorateRequest(CONTEXT, undefined);
   app.addHook('onRequest', (req, reply, done) => {
     if (req.routeOptions.config?.trace === false) return done();
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const host = req.headers.host ?? '';
     const route = req.routeOptions.url;
     const colon = host.lastIndexOf(':');
-    const span = context.with(parent, () =>
-      tracer.startSpan(
-        route ? `${req.method} ${route}` : req.method,
-        {
-          kind: SpanKind.SERVER,
-          attributes: {
-            'http.request.method': req.method,
-            'url.full': `${req.protocol}://${host}${req.url}`,
-            'url.scheme': req.protocol,
-            'server.address': colon > 0 && !host.endsWith(']') ? host.slice(0, colon) : host,
-            'client.address': req.ip,
-            'user_agent.original': req.headers['user-agent'] ?? '',
-            ...(route ? { 'http.route': route } : {}),
-          },
+    // The parent context is passed, not entered: an AsyncLocalStorage scope per request cost ~7 µs.
+    const span = tracer.startSpan(
+      route ? `${req.method} ${route}` : req.method,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': req.method,
+          'url.full': `${req.protocol}://${host}${req.url}`,
+          'url.scheme': req.protocol,
+          'server.address': colon > 0 && !host.endsWith(']') ? host.slice(0, colon) : host,
+          'client.address': req.ip,
+          'user_agent.original': req.headers['user-agent'] ?? '',
+          ...(route ? { 'http.route': route } : {}),
         },
-        parent,
-      ),
+      },
+      parent,
     );
-    spans.set(req, span);
-    contexts.set(req, trace.setSpan(parent, span));
+    const traced = req as Traced;
+    traced[SPAN] = span;
+    traced[CONTEXT] = trace.setSpan(parent, span);
     reply.header('x-amzn-trace-id', formatTraceHeader(span.spanContext()));
     done();
   });
@@ -57,13 +64,13 @@ export function traceRequests(app: FastifyInstance<any, any, any, any, any>, tra
   app.addHook('onRoute', (route) => {
     const handler = route.handler;
     route.handler = function tracedHandler(this: unknown, req: FastifyRequest, reply: unknown) {
-      const ctx = contexts.get(req);
+      const ctx = (req as Traced)[CONTEXT];
       return ctx ? context.with(ctx, handler as (...a: unknown[]) => unknown, this, req, reply) : (handler as (...a: unknown[]) => unknown).call(this, req, reply);
     } as typeof route.handler;
   });
 
   app.addHook('onError', (req, _reply, err, done) => {
-    const span = spans.get(req);
+    const span = spanOf(req);
     if (span && (!(err instanceof AppError) || err.status >= 500)) {
       // Only what the caller may see: our code and detail, never our stack.
       span.addEvent('exception', {
@@ -75,7 +82,7 @@ export function traceRequests(app: FastifyInstance<any, any, any, any, any>, tra
   });
 
   app.addHook('onResponse', (req, reply, done) => {
-    const span = spans.get(req);
+    const span = spanOf(req);
     if (span) {
       span.setAttribute('http.response.status_code', reply.statusCode);
       if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
@@ -85,7 +92,7 @@ export function traceRequests(app: FastifyInstance<any, any, any, any, any>, tra
   });
 
   app.addHook('onRequestAbort', (req, done) => {
-    const span = spans.get(req);
+    const span = spanOf(req);
     if (span) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client closed the connection' });
       span.end();
