@@ -29,6 +29,25 @@ export interface TracingEnv {
   propagators: PropagatorName[];
   sampler: SamplerName;
   samplerArg: number;
+  /** OTEL_BSP_*: how the otlp exporter batches. */
+  batch: BatchEnv;
+}
+
+/** The batch span processor variables of the OpenTelemetry specification. */
+export interface BatchEnv {
+  /** OTEL_BSP_SCHEDULE_DELAY: ms a partial batch waits before it is sent; default 5000. */
+  scheduleDelayMs: number;
+  /** OTEL_BSP_MAX_QUEUE_SIZE: ended spans waiting at most; default 2048. */
+  maxQueueSize: number;
+  /** OTEL_BSP_MAX_EXPORT_BATCH_SIZE: spans per export request at most; default 512. */
+  maxExportBatchSize: number;
+}
+
+function count(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`invalid ${name} ${JSON.stringify(raw)}: expected an integer ≥ ${min}`);
+  return n;
 }
 
 function list<T extends string>(name: string, raw: string | undefined, allowed: readonly T[], fallback: T[]): T[] {
@@ -61,5 +80,11 @@ export function parseTracingEnv(env: NodeJS.ProcessEnv = process.env): TracingEn
     propagators: propagators.includes('none') ? [] : propagators,
     sampler: sampler!,
     samplerArg,
+    batch: {
+      scheduleDelayMs: count('OTEL_BSP_SCHEDULE_DELAY', env.OTEL_BSP_SCHEDULE_DELAY, 5000, 0),
+      maxQueueSize: count('OTEL_BSP_MAX_QUEUE_SIZE', env.OTEL_BSP_MAX_QUEUE_SIZE, 2048, 1),
+      // The specification caps a batch at the queue size.
+      maxExportBatchSize: Math.min(count('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE, 512, 1), count('OTEL_BSP_MAX_QUEUE_SIZE', env.OTEL_BSP_MAX_QUEUE_SIZE, 2048, 1)),
+    },
   };
 }

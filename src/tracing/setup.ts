@@ -7,12 +7,10 @@
 import { context, propagation, trace, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
-  BatchSpanProcessor,
   ConsoleSpanExporter,
   ParentBasedSampler,
   SimpleSpanProcessor,
@@ -27,6 +25,7 @@ import { addLogMixin } from '../shared/logging.ts';
 import { currentXRayTraceId, logFields } from './annotate.ts';
 import { traceUndici } from './client.ts';
 import { parseTracingEnv, type TracingEnv } from './env.ts';
+import { OtlpSpanProcessor } from './otlp-processor.ts';
 import { parseDaemonAddress, type DaemonAddress } from './xray/daemon-address.ts';
 import { XRayIdGenerator } from './xray/ids.ts';
 import { XRayDaemonSpanProcessor } from './xray/processor.ts';
@@ -154,8 +153,11 @@ function processors(env: TracingEnv, daemon: DaemonAddress, options: TracingOpti
         });
       }
       case 'otlp':
-        // The official exporter reads OTEL_EXPORTER_OTLP_* (endpoint, headers, compression, timeout) itself.
-        return new BatchSpanProcessor({ exporter: new OTLPTraceExporter() });
+        // The official serializer and transport read OTEL_EXPORTER_OTLP_* (endpoint, headers, compression, timeout) themselves.
+        return new OtlpSpanProcessor({
+          ...env.batch,
+          onDrop: (summary) => options.logger.warn({ dropped: summary }, 'trace spans dropped'),
+        });
       default:
         return new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() });
     }

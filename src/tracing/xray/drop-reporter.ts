@@ -42,9 +42,9 @@ export class DropReporter {
     this.intervalMs = intervalMs;
   }
 
-  /** Counts one loss; O(1) and safe on the request path. */
-  note(kind: DropKind, message?: string): void {
-    this.counts[kind]++;
+  /** Counts `count` losses (default one); O(1) and safe on the request path. */
+  note(kind: DropKind, message?: string, count = 1): void {
+    this.counts[kind] += count;
     if (message !== undefined) this.lastError = message;
     if (this.timer === undefined && this.onDrop !== undefined && !this.closed) {
       const delay = Math.max(0, this.lastReportAt + this.intervalMs - performance.now());

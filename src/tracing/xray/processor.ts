@@ -1,12 +1,13 @@
 /**
  * The lean path from ended spans to daemon datagrams. `onEnd` runs inside the request
- * that ended the span, so it only pushes a reference into a bounded ring; translation,
- * fitting and sending happen in `setImmediate` slices of at most `sliceSize` spans,
- * between requests, so no request ever pays for a whole batch.
+ * that ended the span, so it only queues a reference (SpanQueue); translation, fitting
+ * and sending happen in `setImmediate` slices of at most `sliceSize` spans, between
+ * requests, so no request ever pays for a whole batch.
  */
 import type { Context } from '@opentelemetry/api';
 import { TraceFlags } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { SpanQueue } from '../span-queue.ts';
 import { DropReporter } from './drop-reporter.ts';
 import type { DropSummary } from './drop-reporter.ts';
 import { DocumentEncoder } from './encode.ts';
@@ -46,21 +47,15 @@ export interface ProcessorCounters {
 
 /** SpanProcessor sending each sampled span as one X-Ray document to the daemon over UDP. */
 export class XRayDaemonSpanProcessor implements SpanProcessor {
-  private readonly ring: Array<ReadableSpan | undefined>;
-  private head = 0;
-  private size = 0;
-  private readonly sliceSize: number;
-  private scheduled = false;
+  private readonly queue: SpanQueue;
   private shutDown = false;
   private queueDrops = 0;
   private readonly encoder: DocumentEncoder;
   private readonly transport: UdpTransport;
   private readonly reporter: DropReporter;
-  private readonly drainBound = (): void => this.drain();
 
   constructor(options: XRayDaemonProcessorOptions) {
-    this.ring = new Array(options.maxQueueSize ?? 4096).fill(undefined);
-    this.sliceSize = options.sliceSize ?? 64;
+    this.queue = new SpanQueue({ capacity: options.maxQueueSize ?? 4096, sliceSize: options.sliceSize ?? 64, onSlice: (spans) => this.send(spans) });
     this.encoder = new DocumentEncoder(options);
     this.reporter = new DropReporter(options.onDrop, options.dropReportIntervalMs ?? 60_000);
     this.transport = new UdpTransport(options.endpoint, {
@@ -86,23 +81,15 @@ export class XRayDaemonSpanProcessor implements SpanProcessor {
   /** Queues a sampled span; O(1), never throws. */
   onEnd(span: ReadableSpan): void {
     if (this.shutDown || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
-    const capacity = this.ring.length;
-    if (this.size === capacity) {
+    if (!this.queue.push(span)) {
       this.queueDrops++;
       this.reporter.note('queue');
-      return;
-    }
-    this.ring[(this.head + this.size) % capacity] = span;
-    this.size++;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.drainBound);
     }
   }
 
   /** Sends everything queued and waits for the sends to complete. */
   async forceFlush(): Promise<void> {
-    while (this.size > 0) this.drainSlice(this.size);
+    this.queue.drainAll();
     await this.transport.flush();
   }
 
@@ -115,22 +102,8 @@ export class XRayDaemonSpanProcessor implements SpanProcessor {
     await this.transport.close();
   }
 
-  private drain(): void {
-    this.scheduled = false;
-    this.drainSlice(this.sliceSize);
-    if (this.size > 0 && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.drainBound);
-    }
-  }
-
-  private drainSlice(limit: number): void {
-    const capacity = this.ring.length;
-    for (let n = 0; n < limit && this.size > 0; n++) {
-      const span = this.ring[this.head]!;
-      this.ring[this.head] = undefined; // let the span be collected
-      this.head = (this.head + 1) % capacity;
-      this.size--;
+  private send(spans: readonly ReadableSpan[]): void {
+    for (const span of spans) {
       const datagram = this.encoder.encode(span);
       if (datagram !== undefined) this.transport.send(datagram);
       else this.reporter.note('encode', this.encoder.lastError);
