@@ -3,6 +3,9 @@
  * with the `xray` exporter to a live UDP listener, and with `otlp` to a local OTLP/HTTP
  * receiver, each against the same archiver untraced; interleaved rounds, paired ratios.
  * Targets: req/s ≥ 0.90 × untraced; p99 within +1 ms.
+ * Two more variants say where the cost is: the archiver with spans made but not exported
+ * (OTEL_TRACES_EXPORTER=none), and the floor of the daemon protocol on this machine, bare
+ * node:http sending one 600-byte datagram per request to the same listener ÷ bare node:http.
  */
 import { startArchiver, doc10k, store } from './lib/archiver.ts';
 import { bench, fmt, fmtSigned, interleave, ratios, spread, type Row } from './lib/bench.ts';
@@ -16,22 +19,42 @@ await bench('tracing cost', async (ctx) => {
   const dir = scratchDir();
   const sinks = await startHelper('sinks');
   const udpPort = Number((await sinks.waitFor('listening')).udp);
+  // The floor's datagrams go to a listener of their own, so the xray counts stay exact.
+  const floorSink = await startHelper('sinks', [], { name: 'sinks-floor' });
+  const floorPort = Number((await floorSink.waitFor('listening')).udp);
   const profDir = (name: string) => (ctx.profile ? (mkdirSync(join(dir, name), { recursive: true }), cpuProfArgs(join(dir, name))) : []);
-  const [plain, xray, otlp] = await Promise.all([
+  const [plain, xray, otlp, spans, bare, bareUdp] = await Promise.all([
     startArchiver(dir, 'untraced', { env: untraced, nodeArgs: profDir('untraced') }),
     startArchiver(dir, 'xray', { env: tracedXray(udpPort), nodeArgs: profDir('xray') }),
     startArchiver(dir, 'otlp', { env: tracedOtlp(sinks.url), nodeArgs: profDir('otlp') }),
+    startArchiver(dir, 'spans', { env: { ...tracedXray(udpPort), OTEL_TRACES_EXPORTER: 'none' } }),
+    startHelper('bare-http'),
+    startHelper('bare-http', ['--datagram-to', String(floorPort)], { name: 'bare-http+udp' }),
   ]);
   try {
-    const urls = { untraced: `${plain.url}${await store(plain.url, doc10k)}`, xray: `${xray.url}${await store(xray.url, doc10k)}`, otlp: `${otlp.url}${await store(otlp.url, doc10k)}` };
+    const urls = {
+      untraced: `${plain.url}${await store(plain.url, doc10k)}`,
+      xray: `${xray.url}${await store(xray.url, doc10k)}`,
+      otlp: `${otlp.url}${await store(otlp.url, doc10k)}`,
+      spans: `${spans.url}${await store(spans.url, doc10k)}`,
+      bare: bare.url,
+      bareUdp: bareUdp.url,
+    };
     const load = (url: string, duration = ctx.duration) => () => runLoad({ url, connections: CONNECTIONS, duration });
     if (!ctx.smoke) for (const u of Object.values(urls)) await load(u, 1)(); // warm-up
     const before = (await (await fetch(`${sinks.url}/counts`)).json()) as Record<string, number>;
-    const r = await interleave({ untraced: load(urls.untraced), xray: load(urls.xray), otlp: load(urls.otlp) }, ctx.rounds);
+    const r = await interleave(
+      { untraced: load(urls.untraced), xray: load(urls.xray), otlp: load(urls.otlp), spans: load(urls.spans), bare: load(urls.bare), bareUdp: load(urls.bareUdp) },
+      ctx.rounds,
+    );
     await new Promise((res) => setTimeout(res, ctx.smoke ? 300 : 1500)); // let the exporters' last batches leave
     const after = (await (await fetch(`${sinks.url}/counts`)).json()) as Record<string, number>;
     const u = r.untraced!;
     const rows: Row[] = [];
+    // Wall-clock µs a request costs at saturation (both cores shared by the load generator,
+    // the server and the listener), and what a variant adds to it, paired per round.
+    const addedUs = (t: { rps: number }[], b: { rps: number }[]) => spread(t.map((x, i) => 1e6 / x.rps - 1e6 / b[i]!.rps));
+    const floorUs = addedUs(r.bareUdp!, r.bare!);
     for (const name of ['xray', 'otlp'] as const) {
       const t = r[name]!;
       const ratio = spread(ratios(t.map((x) => x.rps), u.map((x) => x.rps)));
@@ -46,7 +69,7 @@ await bench('tracing cost', async (ctx) => {
         question: 'tracing cost',
         measure: `archiver read traced (${name}, 100 % sampled) ÷ untraced, req/s`,
         value: `${fmt(ratio)}×`,
-        detail: `traced ${fmt(spread(t.map((x) => x.rps)), 0)} req/s vs ${fmt(spread(u.map((x) => x.rps)), 0)}; ${arrived}${errors ? `; ${errors} errors` : ''}`,
+        detail: `traced ${fmt(spread(t.map((x) => x.rps)), 0)} req/s vs ${fmt(spread(u.map((x) => x.rps)), 0)}, +${fmt(addedUs(t, u), 1)} µs per request; ${arrived}${errors ? `; ${errors} errors` : ''}`,
         target: '≥ 0.90×',
         verdict: errors === 0 && ratio.median >= 0.9 ? 'met' : 'missed',
       });
@@ -59,12 +82,31 @@ await bench('tracing cost', async (ctx) => {
         verdict: p99.median <= 1 ? 'met' : 'missed',
       });
     }
+    const info = (measure: string, t: { rps: number }[], b: { rps: number }[], detail: string): Row => ({
+      question: 'tracing cost',
+      measure,
+      value: `${fmt(spread(ratios(t.map((x) => x.rps), b.map((x) => x.rps))))}×`,
+      detail: `${fmt(spread(t.map((x) => x.rps)), 0)} req/s vs ${fmt(spread(b.map((x) => x.rps)), 0)}; ${detail}`,
+      target: 'info',
+      verdict: 'info',
+    });
+    rows.push(info('archiver read with spans made but not exported (OTEL_TRACES_EXPORTER=none) ÷ untraced, req/s', r.spans!, u, `the instrumentation alone: +${fmt(addedUs(r.spans!, u), 1)} µs per request`));
+    // The best any exporter that sends one datagram per request could do for this archiver: its own request time plus the floor's.
+    const best = spread(u.map((x, i) => 1e6 / x.rps / (1e6 / x.rps + 1e6 / r.bareUdp![i]!.rps - 1e6 / r.bare![i]!.rps)));
+    rows.push(
+      info(
+        'floor: bare node:http + one 600-byte datagram per request ÷ bare node:http, req/s',
+        r.bareUdp!,
+        r.bare!,
+        `one sendto per request (the daemon protocol), listener included, costs +${fmt(floorUs, 1)} µs per request on this machine; added to the untraced archiver's own time that caps any X-Ray daemon exporter at ${fmt(best)}× here`,
+      ),
+    );
     if (ctx.profile) {
       await Promise.all([plain.stop(), xray.stop(), otlp.stop()]);
       for (const n of ['untraced', 'xray', 'otlp']) ctx.notes.push(...profileNotes(`archiver (${n})`, join(dir, n)));
     }
     return rows;
   } finally {
-    await Promise.all([plain.stop(), xray.stop(), otlp.stop(), sinks.stop()]);
+    await Promise.all([plain.stop(), xray.stop(), otlp.stop(), spans.stop(), bare.stop(), bareUdp.stop(), sinks.stop(), floorSink.stop()]);
   }
 }, { duration: 2 });
