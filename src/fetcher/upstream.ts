@@ -7,6 +7,7 @@
 import { Readable, Transform, finished } from 'node:stream';
 import { Agent, Pool, type Dispatcher } from 'undici';
 import { AppError, appError } from '../shared/errors.ts';
+import { noteStreamed } from '../shared/memory.ts';
 import type { AllowList } from './guard/allowlist.ts';
 import { createGuardedLookup, type Resolver } from './guard/resolve.ts';
 import { type Target, checkLiteralTarget, parseTarget } from './guard/target.ts';
@@ -182,6 +183,7 @@ function limitBody(source: Readable, o: { maxBodyBytes: number; signal: AbortSig
   const out = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       seen += chunk.length;
+      noteStreamed(chunk.length);
       if (seen > o.maxBodyBytes) callback(appError('body_too_large', `the response body exceeds the limit of ${o.maxBodyBytes} bytes`));
       else callback(null, chunk);
     },

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { appError } from '../../shared/errors.ts';
+import { noteStreamed } from '../../shared/memory.ts';
 import { CHUNK_SIZE, migrate, removePendingBlobs } from './schema.ts';
 import type { ArchiveMeta, ArchiveRecord, ArchiveStore, CreateOptions, ListQuery } from './types.ts';
 import { BatchWriter } from './writer.ts';
@@ -124,6 +125,7 @@ class SqliteStore implements ArchiveStore {
         size += part.length;
         if (size > options.maxBytes) throw appError('body_too_large', `the body is larger than the limit of ${options.maxBytes} bytes`);
         hash.update(part);
+        noteStreamed(part.length);
         if (staging === undefined) {
           if (filled + part.length < CHUNK_SIZE) {
             pieces.push(part);
@@ -206,6 +208,7 @@ class SqliteStore implements ArchiveStore {
       this.#assertOpen();
       const row = this.#s.readChunk!.get(record.blobId, seq) as { data: Uint8Array } | undefined;
       if (!row) throw new Error(`archive ${record.id}: chunk ${seq} is missing`);
+      noteStreamed(row.data.byteLength);
       const base = seq * CHUNK_SIZE;
       const data = Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength);
       const from = Math.max(0, start - base);
