@@ -12,6 +12,7 @@ import { bench, fmt, fmtSigned, interleave, ratios, spread, type Row } from './l
 import { CONNECTIONS, runLoad } from './lib/load.ts';
 import { scratchDir, startHelper, tracedOtlp, tracedXray, untraced } from './lib/proc.ts';
 import { cpuProfArgs, profileNotes } from './lib/profile.ts';
+import { cpuMicros } from './lib/rss.ts';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 
@@ -41,10 +42,25 @@ await bench('tracing cost', async (ctx) => {
       bareUdp: bareUdp.url,
     };
     const load = (url: string, duration = ctx.duration) => () => runLoad({ url, connections: CONNECTIONS, duration });
+    // Also the CPU each process spent per request: unlike req/s, it hardly moves when a
+    // neighbour takes the machine's cores for a while.
+    const metered = (url: string, pids: number[]) => async () => {
+      const before = pids.map(cpuMicros);
+      const result = await load(url)();
+      const cpu = pids.map((pid, i) => (cpuMicros(pid) - before[i]!) / Math.max(1, result.requests));
+      return { ...result, cpu };
+    };
     if (!ctx.smoke) for (const u of Object.values(urls)) await load(u, 1)(); // warm-up
     const before = (await (await fetch(`${sinks.url}/counts`)).json()) as Record<string, number>;
     const r = await interleave(
-      { untraced: load(urls.untraced), xray: load(urls.xray), otlp: load(urls.otlp), spans: load(urls.spans), bare: load(urls.bare), bareUdp: load(urls.bareUdp) },
+      {
+        untraced: metered(urls.untraced, [plain.pid, sinks.pid]),
+        xray: metered(urls.xray, [xray.pid, sinks.pid]),
+        otlp: metered(urls.otlp, [otlp.pid, sinks.pid]),
+        spans: metered(urls.spans, [spans.pid, sinks.pid]),
+        bare: metered(urls.bare, [bare.pid, floorSink.pid]),
+        bareUdp: metered(urls.bareUdp, [bareUdp.pid, floorSink.pid]),
+      },
       ctx.rounds,
     );
     await new Promise((res) => setTimeout(res, ctx.smoke ? 300 : 1500)); // let the exporters' last batches leave
@@ -55,6 +71,10 @@ await bench('tracing cost', async (ctx) => {
     // the server and the listener), and what a variant adds to it, paired per round.
     const addedUs = (t: { rps: number }[], b: { rps: number }[]) => spread(t.map((x, i) => 1e6 / x.rps - 1e6 / b[i]!.rps));
     const floorUs = addedUs(r.bareUdp!, r.bare!);
+    // CPU µs per request: [server, listener], median over rounds.
+    const cpu = (v: { cpu: number[] }[], i: number) => spread(v.map((x) => x.cpu[i]!));
+    const cpuNote = (v: { cpu: number[] }[], base: { cpu: number[] }[]) =>
+      `CPU per request ${fmt(cpu(v, 0), 0)} µs vs ${fmt(cpu(base, 0), 0)} µs untraced (${fmt(spread(v.map((x, i) => base[i]!.cpu[0]! / x.cpu[0]!)))}× as many requests per CPU second), listener ${fmt(cpu(v, 1), 0)} µs`;
     for (const name of ['xray', 'otlp'] as const) {
       const t = r[name]!;
       const ratio = spread(ratios(t.map((x) => x.rps), u.map((x) => x.rps)));
@@ -69,7 +89,7 @@ await bench('tracing cost', async (ctx) => {
         question: 'tracing cost',
         measure: `archiver read traced (${name}, 100 % sampled) ÷ untraced, req/s`,
         value: `${fmt(ratio)}×`,
-        detail: `traced ${fmt(spread(t.map((x) => x.rps)), 0)} req/s vs ${fmt(spread(u.map((x) => x.rps)), 0)}, +${fmt(addedUs(t, u), 1)} µs per request; ${arrived}${errors ? `; ${errors} errors` : ''}`,
+        detail: `traced ${fmt(spread(t.map((x) => x.rps)), 0)} req/s vs ${fmt(spread(u.map((x) => x.rps)), 0)}, +${fmt(addedUs(t, u), 1)} µs per request; ${cpuNote(t, u)}; ${arrived}${errors ? `; ${errors} errors` : ''}`,
         target: '≥ 0.90×',
         verdict: errors === 0 && ratio.median >= 0.9 ? 'met' : 'missed',
       });
@@ -90,7 +110,7 @@ await bench('tracing cost', async (ctx) => {
       target: 'info',
       verdict: 'info',
     });
-    rows.push(info('archiver read with spans made but not exported (OTEL_TRACES_EXPORTER=none) ÷ untraced, req/s', r.spans!, u, `the instrumentation alone: +${fmt(addedUs(r.spans!, u), 1)} µs per request`));
+    rows.push(info('archiver read with spans made but not exported (OTEL_TRACES_EXPORTER=none) ÷ untraced, req/s', r.spans!, u, `the instrumentation alone: +${fmt(addedUs(r.spans!, u), 1)} µs per request; ${cpuNote(r.spans!, u)}`));
     // The best any exporter that sends one datagram per request could do for this archiver: its own request time plus the floor's.
     const best = spread(u.map((x, i) => 1e6 / x.rps / (1e6 / x.rps + 1e6 / r.bareUdp![i]!.rps - 1e6 / r.bare![i]!.rps)));
     rows.push(
@@ -98,7 +118,7 @@ await bench('tracing cost', async (ctx) => {
         'floor: bare node:http + one 600-byte datagram per request ÷ bare node:http, req/s',
         r.bareUdp!,
         r.bare!,
-        `one sendto per request (the daemon protocol), listener included, costs +${fmt(floorUs, 1)} µs per request on this machine; added to the untraced archiver's own time that caps any X-Ray daemon exporter at ${fmt(best)}× here`,
+        `one sendto per request (the daemon protocol), listener included, costs +${fmt(floorUs, 1)} µs per request on this machine (server CPU ${fmt(cpu(r.bareUdp!, 0), 0)} µs vs ${fmt(cpu(r.bare!, 0), 0)} per request, listener ${fmt(cpu(r.bareUdp!, 1), 0)} µs); added to the untraced archiver's own time that caps any X-Ray daemon exporter at ${fmt(best)}× here`,
       ),
     );
     if (ctx.profile) {

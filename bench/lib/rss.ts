@@ -45,3 +45,11 @@ export function sampleRss(pids: number[], everyMs = 25): { stop(): RssParts[] } 
 }
 
 export const MiB = 1024 * 1024;
+
+/** CPU time (user + system) a process has used so far, in µs (from /proc, 10 ms ticks). */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
