@@ -15,7 +15,8 @@ export interface Running {
   /** Every stdout/stderr line so far. */
   lines: string[];
   /** Resolves with the first JSON log line whose msg matches. */
-  waitFor(msg: string | RegExp, timeoutMs?: number): Promise<Record<string, any>>;
+  /** The first log line whose msg is `msg` (or matches it, or for which it returns true); logs are batched, so lines arrive up to 100 ms late. */
+  waitFor(msg: string | RegExp | ((line: Record<string, any>) => boolean), timeoutMs?: number): Promise<Record<string, any>>;
   /** Resolves with the exit code (or signal name). */
   exited: Promise<number | string>;
   stop(signal?: NodeJS.Signals): Promise<number | string>;
@@ -53,6 +54,7 @@ export function start(t: TestContext | undefined, command: string, args: string[
       const match = (line: string) => {
         try {
           const j = JSON.parse(line);
+          if (typeof msg === 'function') return msg(j);
           return typeof msg === 'string' ? j.msg === msg : msg.test(j.msg ?? '');
         } catch {
           return false;

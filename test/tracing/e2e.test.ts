@@ -68,7 +68,7 @@ test('one fetch yields one complete, valid X-Ray trace across both services', as
     assert.ok(fetcherSeg.start_time <= upstream.start_time && upstream.end_time <= fetcherSeg.end_time + 0.001);
 
     // request logs carry the trace
-    const logLine = fetcher.lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.url?.includes('/fetch/') && l.trace_id === root);
+    const logLine = await fetcher.waitFor((l) => l.msg === 'request' && l.url?.includes('/fetch/') && l.trace_id === root, 5_000);
     assert.ok(logLine, 'the request log line carries trace_id');
     assert.match(logLine.span_id, /^[0-9a-f]{16}$/);
   });
