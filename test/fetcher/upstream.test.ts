@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import { type Socket, createServer as createTcpServer } from 'node:net';
 import { type TestContext, test } from 'node:test';
@@ -299,4 +301,28 @@ test('256 MiB streams through in constant memory', async (t) => {
   // Start-up costs (JIT, socket buffers, heap sizing) land in the first MiBs; a held body would show as 100s of MiB.
   assert.ok(collected.growth < 48, `rss grew ${collected.growth.toFixed(1)} MiB while streaming 256 MiB`);
   assert.ok(lazy.growth < 128, `rss grew ${lazy.growth.toFixed(1)} MiB: the body is being held`);
+});
+
+test('TLS failures are upstream_unreachable naming the cause; a silent handshake is a connect timeout', async (t) => {
+  const fixtures = new URL('../fixtures/tls/', import.meta.url);
+  const tls = createHttpsServer({ key: readFileSync(new URL('self-signed.key', fixtures)), cert: readFileSync(new URL('self-signed.crt', fixtures)) }, (_req, res) => res.end('secret'));
+  tls.listen(0, '127.0.0.1');
+  await once(tls, 'listening');
+  t.after(() => (tls.closeAllConnections(), tls.close()));
+  const tlsPort = (tls.address() as { port: number }).port;
+  const plain = await serve(t, (_req, res) => res.end('plain http'));
+  // Accepts TCP, then never answers the ClientHello.
+  const silent = createTcpServer(() => {}).listen(0, '127.0.0.1');
+  await once(silent, 'listening');
+  t.after(() => silent.close());
+  const silentPort = (silent.address() as { port: number }).port;
+
+  const up = upstream(t, `127.0.0.1:${tlsPort}, 127.0.0.1:${plain.port}, 127.0.0.1:${silentPort}`, { connectTimeoutMs: 300 });
+  await assert.rejects(up.get(`https://127.0.0.1:${tlsPort}/`), isCode('upstream_unreachable', /^TLS with 127\.0\.0\.1 failed \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)$/));
+  await assert.rejects(up.get(`https://127.0.0.1:${plain.port}/`), isCode('upstream_unreachable', /^TLS with 127\.0\.0\.1 failed \(ERR_SSL_/));
+  const started = performance.now();
+  await assert.rejects(up.get(`https://127.0.0.1:${silentPort}/`), isCode('upstream_timeout', /^connecting to 127\.0\.0\.1 timed out$/));
+  assert.ok(performance.now() - started < 10_000, 'the connect timeout, not the 30 s deadline');
+  assert.equal(plain.requests(), 0);
+  assert.equal(up.inFlight(), 0);
 });
