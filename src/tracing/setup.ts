@@ -11,9 +11,7 @@ import { defaultResource, resourceFromAttributes } from '@opentelemetry/resource
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
-  ConsoleSpanExporter,
   ParentBasedSampler,
-  SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
   TracerProvider,
   type Sampler,
@@ -25,6 +23,7 @@ import { addLogMixin } from '../shared/logging.ts';
 import { currentXRayTraceId, logFields } from './annotate.ts';
 import { traceUndici } from './client.ts';
 import { parseTracingEnv, type TracingEnv } from './env.ts';
+import { LogSpanProcessor } from './log-processor.ts';
 import { OtlpSpanProcessor } from './otlp-processor.ts';
 import { parseDaemonAddress, type DaemonAddress } from './xray/daemon-address.ts';
 import { XRayIdGenerator } from './xray/ids.ts';
@@ -159,7 +158,7 @@ function processors(env: TracingEnv, daemon: DaemonAddress, options: TracingOpti
           onDrop: (summary) => options.logger.warn({ dropped: summary }, 'trace spans dropped'),
         });
       default:
-        return new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() });
+        return new LogSpanProcessor(options.logger);
     }
   });
 }
