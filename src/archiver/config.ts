@@ -11,10 +11,10 @@ export const archiverSettings = {
     env: 'ARCHIVER_DB',
     default: './data/archive.db',
     parse: (raw: string) => {
-      if (/^postgres(ql)?:\/\//i.test(raw)) throw new Error('the PostgreSQL store is not available in this version; use a SQLite file path');
+      if (/^postgres(ql)?:\/\//i.test(raw) && !URL.canParse(raw)) throw new Error('expected postgres://user:password@host:5432/database');
       return raw;
     },
-    doc: 'SQLite database file',
+    doc: 'SQLite database file, or a postgres:// URL',
   },
   token: {
     flag: 'token',

@@ -7,6 +7,7 @@ import { createLogger } from '../shared/logging.ts';
 import { listenOrExit, onShutdown } from '../shared/serve.ts';
 import { buildApp } from './app.ts';
 import { archiverSettings, checkProtectedMode } from './config.ts';
+import { isPostgresUrl, openPostgresStore, postgresStatements, redactPostgresUrl } from './store/postgres.ts';
 import { openSqliteStore, sqliteStatements } from './store/sqlite.ts';
 import { tracedStore } from './store/traced.ts';
 import { setupTracing } from '../tracing/setup.ts';
@@ -29,19 +30,26 @@ await runMain(async () => {
   const tracing = setupTracing({ serviceName: 'archiver', serviceVersion: '0.1.0', daemonAddress: cfg.daemon, logger });
 
   // 3. Store: opening it also removes uploads a previous crash left half-written.
+  const postgres = isPostgresUrl(cfg.db);
+  const shownDb = postgres ? redactPostgresUrl(cfg.db) : cfg.db;
   let store;
   try {
-    store = openSqliteStore(cfg.db);
+    store = postgres ? await openPostgresStore(cfg.db) : openSqliteStore(cfg.db);
   } catch (err) {
-    throw new ConfigError(`archiver: cannot open --db ${cfg.db}: ${(err as Error).message}`);
+    throw new ConfigError(`archiver: cannot open --db ${shownDb}: ${(err as Error).message}`);
   }
   const closeStore = store.close.bind(store);
-  if (tracing.enabled) store = tracedStore(store, tracing.tracer, { system: 'sqlite', path: cfg.db, statements: sqliteStatements });
+  if (tracing.enabled) {
+    const db = postgres
+      ? { system: 'postgresql', path: cfg.db, namespace: new URL(cfg.db).pathname.slice(1) || 'postgres', server: new URL(cfg.db).hostname, statements: postgresStatements }
+      : { system: 'sqlite', path: cfg.db, statements: sqliteStatements };
+    store = tracedStore(store, tracing.tracer, db);
+  }
 
   // 4. App and server.
   const app = await buildApp({ store, logger, token: cfg.token, maxBody: cfg.maxBody, tracer: tracing.enabled ? tracing.tracer : undefined, traceId: tracing.traceId });
   const address = await listenOrExit(app, 'archiver', cfg.listen, '--listen (ARCHIVER_LISTEN)');
-  logger.info({ address, db: cfg.db, auth: cfg.token ? 'token' : 'loopback-only' }, 'archiver listening');
+  logger.info({ address, db: shownDb, auth: cfg.token ? 'token' : 'loopback-only' }, 'archiver listening');
 
   // 5. Graceful stop: finish in-flight requests, close the database, flush traces.
   onShutdown(app, logger, async () => {

@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { freeTcpPorts } from '../helpers/ports.ts';
 import { run, startArchiver } from '../helpers/process.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
@@ -51,7 +52,9 @@ test('bad configuration exits 2 with one line naming the setting', async () => {
     [['--max-body', '0'], {}, /--max-body/],
     [['--bogus'], {}, /bogus/],
     [[], { ARCHIVER_LISTEN: 'x:99999' }, /ARCHIVER_LISTEN/],
-    [['--db', 'postgres://u@h/db'], {}, /--db/],
+    [['--db', 'postgres://[bad'], {}, /--db/],
+    // A PostgreSQL URL nobody answers (a loopback port just freed): one line, password hidden.
+    [['--db', `postgres://u:secret@127.0.0.1:${(await freeTcpPorts(1))[0]}/db`], {}, /^archiver: cannot open --db postgres:\/\/u:\*\*\*@127\.0\.0\.1:\d+\/db: PostgreSQL at .*ECONNREFUSED/],
     [['--listen', '0.0.0.0:0'], {}, /refusing to listen on 0\.0\.0\.0 without a token/],
   ];
   for (const [args, env, pattern] of cases) {

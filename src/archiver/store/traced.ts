@@ -15,8 +15,12 @@ export interface StoreStatements {
 }
 
 /** Wraps a store so each operation inside a traced request is a span. */
-export function tracedStore(store: ArchiveStore, tracer: Tracer, db: { system: string; path: string; statements: StoreStatements }): ArchiveStore {
-  const namespace = basename(db.path);
+export function tracedStore(
+  store: ArchiveStore,
+  tracer: Tracer,
+  db: { system: string; path: string; statements: StoreStatements; namespace?: string; server?: string },
+): ArchiveStore {
+  const namespace = db.namespace ?? basename(db.path);
   const start = (operation: string, statement: string): Span | undefined => {
     if (!trace.getActiveSpan()) return undefined;
     return tracer.startSpan(`${operation} ${namespace}`, {
@@ -26,7 +30,7 @@ export function tracedStore(store: ArchiveStore, tracer: Tracer, db: { system: s
         'db.namespace': namespace,
         'db.operation.name': operation,
         'db.query.text': statement,
-        'server.address': 'localhost',
+        'server.address': db.server ?? 'localhost',
       },
     });
   };
