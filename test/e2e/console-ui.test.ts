@@ -3,16 +3,20 @@
  * X-Ray datagrams of real fetcher and archiver processes (and one malformed datagram from
  * the test), and the user sees it all: the live list, filters, a trace's timeline with
  * X-Ray colours, span search, the service map and diagnostics. Throughout: no console
- * errors and no request that leaves loopback.
+ * errors and no request that leaves loopback. Then more traces than one page of the list
+ * API: the list and Compare page through them.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startSite } from '../fetcher/sites.ts';
 import { startConsole } from '../helpers/console.ts';
-import { startArchiver, startFetcher } from '../helpers/process.ts';
+import { run, startArchiver, startFetcher } from '../helpers/process.ts';
 import { tempDir } from '../helpers/tmp.ts';
 import { browserMissing, launch, offLoopback, watchedPage } from '../console/ui/browser.ts';
+import { fetchTrace } from '../console/ui/fixtures.ts';
+import { datagram } from '../console/fixtures.ts';
 
 const skip = browserMissing();
 
@@ -122,5 +126,128 @@ test('the web console shows what the real services send', { skip, timeout: 240_0
   });
 
   assert.deepEqual(errors, [], 'no console errors');
+  assert.deepEqual(offLoopback(requests), [], 'no request left loopback');
+});
+
+test('the list and Compare page through more traces than the API hands out at once', { skip, timeout: 120_000 }, async (t) => {
+  // 2 300 traces imported into a real trace-console; three at a time share one start time, so
+  // the pages' boundaries (`until` = the oldest shown, inclusive) fall inside such groups.
+  const dir = tempDir(t);
+  const now = Date.now() / 1000;
+  const ids: string[] = [];
+  const lines: string[] = [];
+  for (let i = 0; i < 2300; i++) {
+    const docs = fetchTrace(now - 60 - Math.floor(i / 3) * 0.5, i % 10 === 0 ? 500 : 200);
+    ids.push(docs[0].trace_id);
+    for (const d of docs) lines.push(JSON.stringify(d));
+  }
+  const file = join(dir, 'many.jsonl');
+  writeFileSync(file, lines.join('\n'));
+  const db = join(dir, 'traces.db');
+  const imported = await run('trace-console', ['import', file, '--db', db]);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.match(imported.stdout, /^imported 4600 of 4600 documents/);
+  const traceConsole = await startConsole(t, { db });
+  const browser = await launch(t);
+  const { page, errors, requests } = await watchedPage(browser);
+  const shown = page.getByTestId('shown-count');
+  const more = page.getByRole('button', { name: 'Load more' });
+  /** Every trace id in the virtual list, read by scrolling it through. */
+  const listedIds = () =>
+    page.evaluate(async () => {
+      const list = document.querySelector('.trace-list') as HTMLElement;
+      const seen: string[] = [];
+      const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      for (let top = 0; ; top += list.clientHeight) {
+        list.scrollTop = top;
+        await frame();
+        for (const r of list.querySelectorAll<HTMLElement>('.vl-row:not([hidden])')) seen.push(r.dataset.id!);
+        if (top + list.clientHeight >= list.scrollHeight) return seen;
+      }
+    });
+  const rowCount = () => page.locator('.trace-list').getAttribute('aria-rowcount');
+
+  await t.test('the first page is the newest 1 000, with "Load more" after them', async () => {
+    await page.goto(`${traceConsole.url}/?range=all`);
+    await page.waitForFunction(() => document.querySelector('[data-testid=shown-count]')?.textContent === '1\u202f000 traces shown');
+    assert.equal(await rowCount(), '1000');
+    assert.equal(await page.getByTestId('trace-count').textContent(), '1.0k traces');
+    const listed = new Set(await listedIds());
+    assert.equal(listed.size, 1000);
+    const newest = new Set(ids.slice(0, 999)); // the 1 000th shares its start time with two others: either may come first
+    assert.ok([...newest].every((id) => listed.has(id)), 'the newest traces');
+    assert.ok(await more.isVisible(), 'at the end of the list');
+  });
+
+  await t.test('"Load more" appends older traces, keeps the scroll position and shows errors in the list', async () => {
+    const list = page.locator('.trace-list');
+    await more.scrollIntoViewIfNeeded();
+    const top = await list.evaluate((e) => e.scrollTop);
+    assert.ok(top > 0);
+    const pages: string[] = [];
+    page.on('request', (r) => r.url().includes('/api/traces?') && pages.push(r.url()));
+    await more.click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=shown-count]')?.textContent === '1\u202f999 traces shown');
+    assert.equal(await list.evaluate((e) => e.scrollTop), top, 'the view did not jump');
+    assert.equal(await rowCount(), '1999');
+    // The next page starts at the oldest trace shown (inclusive), and the filter and range stay.
+    const q = new URL(pages[0]).searchParams;
+    assert.equal(q.get('limit'), '1000');
+    assert.ok(Number(q.get('until')) > now - 60 - 334 * 0.5 && Number(q.get('until')) < now - 60 - 332 * 0.5, pages[0]);
+    assert.equal(q.has('since'), false, 'range=all');
+    assert.ok(await more.isVisible(), 'a full page: older ones may exist');
+
+    // The API fails once: the list says so where the control is, and the control stays for a retry.
+    await page.route('**/api/traces?*', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ code: 'unavailable', status: 503, detail: 'store busy' }) }), { times: 1 });
+    await more.click();
+    await page.locator('.list-footer .more-error', { hasText: 'Could not load older traces: store busy' }).waitFor();
+    assert.equal(await rowCount(), '1999', 'nothing appended');
+    await more.click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=shown-count]')?.textContent === '2\u202f300 traces shown, no older ones match');
+    assert.equal(await more.isVisible(), false, 'no "Load more" after the last page');
+    assert.equal(await page.locator('.list-footer .more-error').isVisible(), false, 'the error is gone');
+    const listed = await listedIds();
+    const unique = new Set(listed);
+    assert.equal(await rowCount(), '2300');
+    assert.equal(unique.size, 2300);
+    assert.deepEqual([...unique].sort(), [...ids].sort(), 'every stored trace once');
+    assert.ok((await page.locator('.trace-list .vl-row').count()) < 200, 'still virtualised: only rows in view exist');
+  });
+
+  await t.test('a filter change resets the list to its newest page', async () => {
+    const input = page.locator('.filter-input');
+    await input.fill('annotation.remote_status = 500');
+    await input.press('Enter');
+    await page.waitForFunction(() => document.querySelector('.trace-list')?.getAttribute('aria-rowcount') === '230');
+    assert.equal(await page.locator('.list-footer').isVisible(), false, 'a short page: nothing to page');
+  });
+
+  await t.test('with a filter, a live trace joins the list and the older pages loaded stay', async () => {
+    const input = page.locator('.filter-input');
+    await input.fill('annotation.remote_status = 200');
+    await input.press('Enter');
+    await page.waitForFunction(() => document.querySelector('.trace-list')?.getAttribute('aria-rowcount') === '1000');
+    await more.click();
+    await page.waitForFunction(() => Number(document.querySelector('.trace-list')?.getAttribute('aria-rowcount')) > 1900);
+    const before = Number(await rowCount());
+    const [fetcher, archiver] = fetchTrace(Date.now() / 1000, 200);
+    await traceConsole.send(datagram(fetcher), datagram(archiver));
+    await page.waitForFunction((n) => Number(document.querySelector('.trace-list')?.getAttribute('aria-rowcount')) === n, before + 1, { timeout: 10_000 });
+    await page.locator('.trace-list').evaluate((e) => (e.scrollTop = 0));
+    await page.locator(`.trace-row[data-id="${fetcher.trace_id}"]`).waitFor();
+    assert.ok(await more.isVisible(), 'still more to load');
+  });
+
+  await t.test('Compare reads each set page by page', async () => {
+    await page.goto(`${traceConsole.url}/compare?range=all&b=${encodeURIComponent('annotation.remote_status = 500')}`);
+    const counts = page.locator('.compare-result tbody tr').first().locator('td');
+    await counts.first().waitFor();
+    assert.deepEqual(await counts.allTextContents(), ['2\u202f301', '230'], 'every trace (the live one too), and the 500s');
+    assert.match(await page.locator('.compare-note').textContent() ?? '', /newest 10\u202f000 matching traces at most\.$/);
+  });
+
+  // The browser itself logs the one 503 the test injected; anything else is the console's.
+  assert.deepEqual(errors.filter((e) => !/status of 503/.test(e)), [], 'no console errors');
+  assert.equal(errors.length, 1, errors.join('\n'));
   assert.deepEqual(offLoopback(requests), [], 'no request left loopback');
 });

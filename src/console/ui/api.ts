@@ -82,6 +82,44 @@ export function listTraces(filter: string, since: number | undefined, signal?: A
   return getJson(`/api/traces?${q}`, signal);
 }
 
+/**
+ * A list query read a page at a time, newest first, with the list endpoint as it is: each
+ * next page asks for traces starting at or before the oldest one read so far (`until`) and
+ * drops those already read, since traces of that very start time come back again.
+ */
+export class TracePager {
+  readonly #seen = new Set<string>();
+  #oldest: number | undefined;
+  /** Whether older traces may exist: the last page was full and brought something new. */
+  more = true;
+  /** Pages read so far. */
+  pages = 0;
+
+  readonly filter: string;
+  /** Epoch seconds, fixed for every page of the query. */
+  readonly since: number | undefined;
+
+  constructor(filter: string, since: number | undefined) {
+    this.filter = filter;
+    this.since = since;
+  }
+
+  /** The next (older) page, without the traces already read. */
+  async next(signal?: AbortSignal): Promise<TraceSummary[]> {
+    const { traces } = await listTraces(this.filter, this.since, signal, this.#oldest);
+    const fresh = traces.filter((t) => !this.#seen.has(t.id));
+    for (const t of fresh) {
+      this.#seen.add(t.id);
+      if (this.#oldest === undefined || t.start_time < this.#oldest) this.#oldest = t.start_time;
+    }
+    this.pages++;
+    // A short page is the end. So is a full page of nothing new: more than a page of traces
+    // share one start time, and `until` cannot get past them.
+    this.more = traces.length >= listLimit && fresh.length > 0;
+    return fresh;
+  }
+}
+
 /** X-Ray's response time of a trace (what the `responsetime` keyword filters on). */
 export function responseTime(t: TraceSummary): number {
   return t.response_time ?? t.duration;

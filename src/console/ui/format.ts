@@ -55,3 +55,8 @@ export function compact(n: number): string {
   if (n >= 1000) return `${(n / 1000).toFixed(1)}k`;
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
+
+/** A count in full with thin groups: 10000 → `10 000` (narrow no-break spaces). */
+export function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+}

@@ -14,10 +14,13 @@ export interface VirtualList<T> {
   select(index: number): void;
 }
 
-/** Creates the list; `render` fills a row element for an item (rows are reused). */
-export function virtualList<T>(rowHeight: number, render: (row: HTMLElement, item: T, index: number) => void, onOpen: (item: T) => void): VirtualList<T> {
+/**
+ * Creates the list; `render` fills a row element for an item (rows are reused). `footer`, if
+ * given, sits after the last row and scrolls with the list (e.g. a "Load more" control).
+ */
+export function virtualList<T>(rowHeight: number, render: (row: HTMLElement, item: T, index: number) => void, onOpen: (item: T) => void, footer?: HTMLElement): VirtualList<T> {
   const spacer = h('div', { class: 'vl-spacer' });
-  const el = h('div', { class: 'vl', tabindex: 0, role: 'grid', 'aria-rowcount': 0 }, spacer);
+  const el = h('div', { class: 'vl', tabindex: 0, role: 'grid', 'aria-rowcount': 0 }, spacer, footer);
   let items: T[] = [];
   let selected = -1;
   const pool: HTMLElement[] = [];

@@ -1,17 +1,23 @@
 /**
  * Compare: two trace sets (two filter expressions) side by side: counts, error rates,
  * latency percentiles, and the services and URLs whose share differs most between them
- * (X-Ray Analytics' comparison, done locally on the listed traces).
+ * (X-Ray Analytics' comparison, done locally on the listed traces). Each set is read page by
+ * page, up to the newest `perSet` traces.
  */
-import { ApiFailure, listTraces, responseTime, type TraceSummary } from '../api.ts';
+import { ApiFailure, responseTime, TracePager, type TraceSummary } from '../api.ts';
 import { h, replace } from '../dom.ts';
 import { filterBox, type FilterBox } from '../filter-box.ts';
-import { duration, quantile } from '../format.ts';
+import { duration, grouped, quantile } from '../format.ts';
 import { rangePicker } from '../range-picker.ts';
 import { param, rangeSince, setParams } from '../state.ts';
 
+/** The most traces read per set: enough for stable percentiles, few enough to stay quick. */
+const perSet = 10_000;
+
 interface Stats {
   count: number;
+  /** More traces match than were read. */
+  capped: boolean;
   error: number;
   throttle: number;
   fault: number;
@@ -20,7 +26,7 @@ interface Stats {
   urls: Map<string, number>;
 }
 
-function stats(traces: TraceSummary[]): Stats {
+function stats(traces: TraceSummary[], capped: boolean): Stats {
   const d = traces.map(responseTime).sort((a, b) => a - b);
   const services = new Map<string, number>();
   const urls = new Map<string, number>();
@@ -31,6 +37,7 @@ function stats(traces: TraceSummary[]): Stats {
   }
   return {
     count: traces.length,
+    capped,
     error: traces.filter((t) => t.error && !t.throttle).length,
     throttle: traces.filter((t) => t.throttle).length,
     fault: traces.filter((t) => t.fault).length,
@@ -57,26 +64,44 @@ function differences(a: Map<string, number>, na: number, b: Map<string, number>,
     .slice(0, 8);
 }
 
+/** The newest traces of a set, a page at a time, at most `perSet`. */
+async function readSet(filter: string, since: number | undefined, signal: AbortSignal): Promise<Stats> {
+  const pager = new TracePager(filter, since);
+  const traces: TraceSummary[] = [];
+  do traces.push(...(await pager.next(signal)));
+  while (pager.more && traces.length < perSet);
+  return stats(traces.slice(0, perSet), pager.more || traces.length > perSet);
+}
+
 /** Renders the page into `root`; returns its cleanup. */
 export function comparePage(root: HTMLElement): () => void {
-  const controller = new AbortController();
+  let controller = new AbortController();
   const result = h('div', { class: 'compare-result' });
   const ctx = { services: () => [], annotationKeys: () => [] };
   const boxes: FilterBox[] = [];
   const run = async () => {
     setParams({ a: boxes[0].input.value || undefined, b: boxes[1].input.value || undefined });
+    // A new comparison replaces one still reading.
+    controller.abort();
+    const running = (controller = new AbortController());
+    const since = rangeSince();
     const sets: Stats[] = [];
+    root.dataset.loading = 'true';
     for (const [i, box] of boxes.entries()) {
       try {
-        const { traces } = await listTraces(box.input.value, rangeSince(), controller.signal);
+        sets[i] = await readSet(box.input.value, since, running.signal);
         box.showError(null);
-        sets[i] = stats(traces);
       } catch (e) {
+        if (running.signal.aborted) return;
+        delete root.dataset.loading;
         if (e instanceof ApiFailure && e.body.position !== undefined) box.showError({ position: e.body.position, detail: e.body.detail });
+        else replace(result, h('p', { class: 'empty' }, `Could not load set ${'AB'[i]}: ${e instanceof Error ? e.message : String(e)}`));
         return;
       }
     }
+    delete root.dataset.loading;
     const [A, B] = sets;
+    const count = (s: Stats) => `${grouped(s.count)}${s.capped ? ' (newest)' : ''}`;
     const line = (label: string, a: string, b: string) => h('tr', {}, h('th', {}, label), h('td', { class: 'num' }, a), h('td', { class: 'num' }, b));
     const diffTable = (title: string, rows: [string, number, number][]) =>
       h(
@@ -94,7 +119,7 @@ export function comparePage(root: HTMLElement): () => void {
         h(
           'tbody',
           {},
-          line('traces', String(A.count), String(B.count)),
+          line('traces', count(A), count(B)),
           line('error (4xx)', pct(A.error, A.count), pct(B.error, B.count)),
           line('throttle (429)', pct(A.throttle, A.count), pct(B.throttle, B.count)),
           line('fault (5xx)', pct(A.fault, A.count), pct(B.fault, B.count)),
@@ -104,6 +129,7 @@ export function comparePage(root: HTMLElement): () => void {
       ),
       diffTable('Service share', differences(A.services, A.count, B.services, B.count)),
       diffTable('URL share', differences(A.urls, A.count, B.urls, B.count)),
+      h('p', { class: 'muted compare-note' }, `Each set is its newest ${grouped(perSet)} matching traces at most${A.capped || B.capped ? '; more match here, so narrow the time range or the filter for the whole picture' : ''}.`),
     );
   };
   boxes.push(filterBox(param('a'), ctx, run, 'Set A, e.g. ok'), filterBox(param('b', 'error OR fault OR throttle'), ctx, run, 'Set B, e.g. fault'));

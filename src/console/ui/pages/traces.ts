@@ -1,12 +1,12 @@
 /**
- * Traces page: the live list (initial page from /api/traces, then /api/events), the filter
- * box, time range presets, the response-time histogram (drag adds a responsetime clause),
- * sortable columns and a virtualised list.
+ * Traces page: the live list (the newest page from /api/traces, then /api/events, and older
+ * pages on "Load more"), the filter box, time range presets, the response-time histogram
+ * (drag adds a responsetime clause), sortable columns and a virtualised list.
  */
-import { ApiFailure, annotationText, listTraces, responseTime, type TraceSummary } from '../api.ts';
+import { ApiFailure, annotationText, responseTime, TracePager, type TraceSummary } from '../api.ts';
 import { h, replace } from '../dom.ts';
 import { filterBox } from '../filter-box.ts';
-import { compact, duration, health, time } from '../format.ts';
+import { compact, duration, grouped, health, time } from '../format.ts';
 import { histogram } from '../histogram.ts';
 import { navigate } from '../router.ts';
 import { rangePicker } from '../range-picker.ts';
@@ -41,6 +41,8 @@ export function tracesPage(root: HTMLElement): () => void {
   let sort = param('sort', '-time');
   let fetching: AbortController | undefined;
   let refetchTimer = 0;
+  /** The query the list shows, read a page at a time. */
+  let pager = new TracePager(filter, rangeSince());
 
   const count = h('span', { class: 'count', 'data-testid': 'trace-count' });
   const live = h('span', { class: 'live', title: 'Live updates from /api/events' }, 'connecting');
@@ -71,7 +73,11 @@ export function tracesPage(root: HTMLElement): () => void {
     { class: 'trace-row header', role: 'row' },
     ...columns.map((c) => h('button', { type: 'button', class: `col col-${c.key}`, role: 'columnheader', 'data-sort': c.key, onclick: () => sortBy(c.key) }, c.label)),
   );
-  const list = virtualList<TraceSummary>(ROW, renderRow, (t) => navigate(`/trace/${t.id}${keepQuery()}`));
+  const moreButton = h('button', { type: 'button', class: 'load-more', onclick: () => loadMore() }, 'Load more');
+  const shown = h('span', { 'data-testid': 'shown-count' });
+  const moreError = h('span', { class: 'more-error', role: 'alert', hidden: true });
+  const footer = h('div', { class: 'list-footer', hidden: true }, shown, moreButton, moreError);
+  const list = virtualList<TraceSummary>(ROW, renderRow, (t) => navigate(`/trace/${t.id}${keepQuery()}`), footer);
   list.el.classList.add('trace-list');
   const empty = h('div', { class: 'empty', hidden: true }, 'No traces in this range match. Widen the time range or clear the filter.');
   replace(
@@ -120,20 +126,36 @@ export function tracesPage(root: HTMLElement): () => void {
     hist.update(rows.map((t) => ({ duration: responseTime(t), error: t.error, fault: t.fault, throttle: t.throttle })));
     count.textContent = `${compact(rows.length)} trace${rows.length === 1 ? '' : 's'}`;
     empty.hidden = rows.length > 0;
+    // Paging matters once a page came back full: then say how many are shown, and offer older ones.
+    footer.hidden = !(pager.pages > 1 || (pager.pages === 1 && pager.more));
+    const more = pager.more && byId.size < MAX_ROWS;
+    shown.textContent = `${grouped(rows.length)} trace${rows.length === 1 ? '' : 's'} shown${more ? '' : pager.more ? ', the most the list keeps' : ', no older ones match'}`;
+    moreButton.hidden = !more;
   }
 
-  async function load(): Promise<void> {
+  /**
+   * The newest page of the query, replacing the list. `live`: a re-query for live updates,
+   * which keeps the older pages the user loaded (new rows are added, shown ones refreshed).
+   */
+  async function load(live = false): Promise<void> {
     fetching?.abort();
     const controller = new AbortController();
     fetching = controller;
     root.dataset.loading = 'true';
     try {
       const fetched = performance.now();
-      const { traces } = await listTraces(filter, rangeSince(), controller.signal);
+      const next = new TracePager(filter, rangeSince());
+      const traces = await next.next(controller.signal);
       const started = performance.now();
-      byId.clear();
+      // Merging is safe while the new page overlaps what is shown; a full page of only unseen traces leaves a gap.
+      const merge = live && pager.filter === filter && pager.pages > 1 && traces.some((t) => byId.has(t.id));
+      if (!merge) {
+        byId.clear();
+        pager = next;
+      }
       for (const t of traces) byId.set(t.id, t);
       box.showError(null);
+      showMoreError(null);
       refresh();
       // Exposed for the rendering benchmark in test/console/ui/pages.test.ts.
       root.dataset.fetchMs = String(Math.round(started - fetched));
@@ -143,8 +165,35 @@ export function tracesPage(root: HTMLElement): () => void {
       if (e instanceof ApiFailure && e.body.position !== undefined) box.showError({ position: e.body.position, detail: e.body.detail });
       else box.showError({ position: 0, detail: e instanceof Error ? e.message : String(e) });
     } finally {
-      if (fetching === controller) delete root.dataset.loading;
+      if (fetching === controller) (fetching = undefined), delete root.dataset.loading;
     }
+  }
+
+  /** The next older page, appended; the scroll position stays (rows only grow below it). */
+  async function loadMore(): Promise<void> {
+    if (fetching) return;
+    const controller = new AbortController();
+    fetching = controller;
+    const reading = pager;
+    root.dataset.loading = 'true';
+    moreButton.disabled = true;
+    try {
+      const traces = await reading.next(controller.signal);
+      if (reading !== pager) return;
+      for (const t of traces) byId.set(t.id, t);
+      showMoreError(null);
+      refresh();
+    } catch (e) {
+      if (!controller.signal.aborted) showMoreError(e);
+    } finally {
+      moreButton.disabled = false;
+      if (fetching === controller) (fetching = undefined), delete root.dataset.loading;
+    }
+  }
+
+  function showMoreError(e: unknown): void {
+    moreError.hidden = e === null;
+    moreError.textContent = e === null ? '' : `Could not load older traces: ${e instanceof Error ? e.message : String(e)}`;
   }
 
   // Live: without a filter, rows are inserted as they come; with one, the server decides (re-query, debounced).
@@ -158,7 +207,7 @@ export function tracesPage(root: HTMLElement): () => void {
     if (since !== undefined && t.start_time < since) return;
     if (filter.trim() !== '') {
       clearTimeout(refetchTimer);
-      refetchTimer = window.setTimeout(load, 500);
+      refetchTimer = window.setTimeout(() => load(true), 500);
       return;
     }
     byId.set(t.id, t);
