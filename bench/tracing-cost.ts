@@ -3,8 +3,9 @@
  * with the `xray` exporter to a live UDP listener, and with `otlp` to a local OTLP/HTTP
  * receiver, each against the same archiver untraced; interleaved rounds, paired ratios.
  * Targets: req/s ≥ 0.90 × untraced; p99 within +1 ms.
- * Two more variants say where the cost is: the archiver with spans made but not exported
- * (OTEL_TRACES_EXPORTER=none), and the floor of the daemon protocol on this machine, bare
+ * More variants say where the cost is: the archiver with spans made but not exported
+ * (OTEL_TRACES_EXPORTER=none), the archiver at 5 % sampling (what X-Ray's default rule
+ * amounts to under load), and the floor of the daemon protocol on this machine, bare
  * node:http sending one 600-byte datagram per request to the same listener ÷ bare node:http.
  */
 import { startArchiver, doc10k, store } from './lib/archiver.ts';
@@ -24,11 +25,13 @@ await bench('tracing cost', async (ctx) => {
   const floorSink = await startHelper('sinks', [], { name: 'sinks-floor' });
   const floorPort = Number((await floorSink.waitFor('listening')).udp);
   const profDir = (name: string) => (ctx.profile ? (mkdirSync(join(dir, name), { recursive: true }), cpuProfArgs(join(dir, name))) : []);
-  const [plain, xray, otlp, spans, bare, bareUdp] = await Promise.all([
+  const [plain, xray, otlp, spans, sampled, bare, bareUdp] = await Promise.all([
     startArchiver(dir, 'untraced', { env: untraced, nodeArgs: profDir('untraced') }),
     startArchiver(dir, 'xray', { env: tracedXray(udpPort), nodeArgs: profDir('xray') }),
     startArchiver(dir, 'otlp', { env: tracedOtlp(sinks.url), nodeArgs: profDir('otlp') }),
     startArchiver(dir, 'spans', { env: { ...tracedXray(udpPort), OTEL_TRACES_EXPORTER: 'none' } }),
+    // What most deployments run: X-Ray's default rule samples 1 request/s + 5 %.
+    startArchiver(dir, 'sampled', { env: { ...tracedXray(udpPort), OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.05' } }),
     startHelper('bare-http'),
     startHelper('bare-http', ['--datagram-to', String(floorPort)], { name: 'bare-http+udp' }),
   ]);
@@ -38,6 +41,7 @@ await bench('tracing cost', async (ctx) => {
       xray: `${xray.url}${await store(xray.url, doc10k)}`,
       otlp: `${otlp.url}${await store(otlp.url, doc10k)}`,
       spans: `${spans.url}${await store(spans.url, doc10k)}`,
+      sampled: `${sampled.url}${await store(sampled.url, doc10k)}`,
       bare: bare.url,
       bareUdp: bareUdp.url,
     };
@@ -58,6 +62,7 @@ await bench('tracing cost', async (ctx) => {
         xray: metered(urls.xray, [xray.pid, sinks.pid]),
         otlp: metered(urls.otlp, [otlp.pid, sinks.pid]),
         spans: metered(urls.spans, [spans.pid, sinks.pid]),
+        sampled: metered(urls.sampled, [sampled.pid, sinks.pid]),
         bare: metered(urls.bare, [bare.pid, floorSink.pid]),
         bareUdp: metered(urls.bareUdp, [bareUdp.pid, floorSink.pid]),
       },
@@ -111,6 +116,7 @@ await bench('tracing cost', async (ctx) => {
       verdict: 'info',
     });
     rows.push(info('archiver read with spans made but not exported (OTEL_TRACES_EXPORTER=none) ÷ untraced, req/s', r.spans!, u, `the instrumentation alone: +${fmt(addedUs(r.spans!, u), 1)} µs per request; ${cpuNote(r.spans!, u)}`));
+    rows.push(info('archiver read traced (xray, 5 % sampled: traceidratio 0.05) ÷ untraced, req/s', r.sampled!, u, `+${fmt(addedUs(r.sampled!, u), 1)} µs per request; ${cpuNote(r.sampled!, u)}`));
     // The best any exporter that sends one datagram per request could do for this archiver: its own request time plus the floor's.
     const best = spread(u.map((x, i) => 1e6 / x.rps / (1e6 / x.rps + 1e6 / r.bareUdp![i]!.rps - 1e6 / r.bare![i]!.rps)));
     rows.push(
@@ -127,6 +133,6 @@ await bench('tracing cost', async (ctx) => {
     }
     return rows;
   } finally {
-    await Promise.all([plain.stop(), xray.stop(), otlp.stop(), spans.stop(), bare.stop(), bareUdp.stop(), sinks.stop(), floorSink.stop()]);
+    await Promise.all([plain.stop(), xray.stop(), otlp.stop(), spans.stop(), sampled.stop(), bare.stop(), bareUdp.stop(), sinks.stop(), floorSink.stop()]);
   }
 }, { duration: 2 });
