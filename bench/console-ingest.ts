@@ -77,7 +77,7 @@ await bench('console ingest', async (ctx) => {
   });
   try {
     const base = await step(c, 5000, ctx.smoke ? 0.5 : 3);
-    const ramp = ctx.smoke ? [10_000] : [10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000, 60_000, 80_000];
+    const ramp = ctx.smoke ? [10_000] : [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000];
     const steps: Step[] = [];
     let best = base.stored === base.sent ? base : undefined;
     let firstLoss: Step | undefined;
