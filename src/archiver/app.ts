@@ -72,7 +72,9 @@ export async function buildApp(options: ArchiverOptions): Promise<App> {
 
     scope.route({
       ...routes.create,
-      schema: { ...routes.create.schema, body: CreateArchiveSchema },
+      // Only the JSON form has a body schema: raw uploads (streamed, never parsed) skip body
+      // validation instead of failing it and paying for an error they then ignore.
+      schema: { ...routes.create.schema, body: { content: { 'application/json': { schema: CreateArchiveSchema } } } },
       attachValidation: true,
       onRequest: async (req) => checkToken?.(req.headers.authorization),
       handler: async (req, reply) => {
