@@ -34,7 +34,7 @@ await runMain(async () => {
   const shownDb = postgres ? redactPostgresUrl(cfg.db) : cfg.db;
   let store;
   try {
-    store = postgres ? await openPostgresStore(cfg.db) : openSqliteStore(cfg.db);
+    store = postgres ? await openPostgresStore(cfg.db) : await openSqliteStore(cfg.db);
   } catch (err) {
     throw new ConfigError(`archiver: cannot open --db ${shownDb}: ${(err as Error).message}`);
   }

@@ -30,10 +30,10 @@ function collector(): Gc {
 
 let streamed = 0;
 
-/** Counts bytes that went through a streaming loop; collects dead buffers every STEP bytes. */
-export function noteStreamed(bytes: number): void {
+/** Counts bytes that went through a streaming loop; collects dead buffers every `step` bytes. */
+export function noteStreamed(bytes: number, step = STEP): void {
   streamed += bytes;
-  if (streamed < STEP) return;
+  if (streamed < step) return;
   streamed = 0;
   collector()({ type: 'minor' });
 }

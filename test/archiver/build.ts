@@ -8,7 +8,7 @@ import { tempDir } from '../helpers/tmp.ts';
 
 export async function build(t: TestContext, options: { token?: string; maxBody?: number; db?: string } = {}) {
   const db = options.db ?? join(tempDir(t), 'archive.db');
-  const store = openSqliteStore(db);
+  const store = await openSqliteStore(db);
   const app = await buildApp({ store, logger: pino({ level: 'silent' }), token: options.token, maxBody: options.maxBody ?? 64 * 1024 * 1024 });
   t.after(async () => {
     await app.close();

@@ -30,7 +30,7 @@ const kinds: { name: string; skip?: string; open: (t: TestContext) => Promise<Op
     name: 'sqlite',
     async open(t) {
       const file = join(tempDir(t), 'a.db');
-      let store = openSqliteStore(file);
+      let store = await openSqliteStore(file);
       t.after(() => store.close());
       return {
         store,
@@ -44,7 +44,7 @@ const kinds: { name: string; skip?: string; open: (t: TestContext) => Promise<Op
         },
         async reopen() {
           await store.close();
-          store = openSqliteStore(file);
+          store = await openSqliteStore(file);
           return store;
         },
       };

@@ -8,49 +8,107 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
 import { appError } from '../../shared/errors.ts';
 import { chunkBody, readChunks } from './chunker.ts';
-import { migrate, removePendingBlobs } from './schema.ts';
 import { SELECT_ARCHIVE, toRecord, type ArchiveRow } from './rows.ts';
+import { migrate, removePendingBlobs } from './schema.ts';
+import type { FromWriter, ToWriter } from './sqlite-writer.ts';
+import { sqliteWrites, type Finished, type WriteOp } from './sqlite-writes.ts';
 import type { ArchiveMeta, ArchiveRecord, ArchiveStore, CreateOptions, ListQuery } from './types.ts';
 import { BatchWriter } from './writer.ts';
 
-/** The statement each traced operation is known by (spans carry these, never values). */
-export const sqliteStatements = {
-  create: 'INSERT INTO archives (blob_id, status, url, content_type, headers, trace_id, archived_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
-  get: 'SELECT a.*, b.sha256, b.size FROM archives a JOIN blobs b ON b.id = a.blob_id WHERE a.id = ?',
-  readBody: 'SELECT data FROM chunks WHERE blob_id = ? AND seq = ?',
-  list: 'SELECT a.*, b.sha256, b.size FROM archives a JOIN blobs b ON b.id = a.blob_id WHERE a.id < ? ORDER BY a.id DESC LIMIT ?',
-} as const;
+export { sqliteStatements } from './statements.ts';
 
-/** Opens (creating if needed) the SQLite archive store at `path` (`:memory:` for tests). */
-export function openSqliteStore(path: string): ArchiveStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+/** Where writes go: the writer thread, or (for `:memory:`) a group commit on this thread. */
+interface Writes {
+  /** Byte arrays of `w` must be its own (not views into shared buffers): the writer thread takes them over. */
+  write(w: WriteOp): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (creating if needed) the SQLite archive store at `path`: migrations and the cleanup
+ * of half-written uploads first, then the writer thread; reads stay on this thread's own
+ * connection (WAL lets them run beside the writer). `:memory:` (tests) writes on this thread.
+ */
+export async function openSqliteStore(path: string): Promise<ArchiveStore> {
+  const memory = path === ':memory:';
+  if (!memory) mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000');
-  migrate(db);
-  removePendingBlobs(db);
-  return new SqliteStore(db);
+  try {
+    migrate(db);
+    removePendingBlobs(db);
+    return new SqliteStore(db, memory ? localWrites(db) : await writerThread(path));
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function localWrites(db: DatabaseSync): Writes {
+  const writer = new BatchWriter(db);
+  const apply = sqliteWrites(db);
+  return { write: (w) => writer.write(() => apply(w)), close: () => writer.drained() };
+}
+
+/** Starts the writer thread; every answer settles the promise of its request id. */
+async function writerThread(path: string): Promise<Writes> {
+  const worker = new Worker(new URL('./sqlite-writer.ts', import.meta.url), { workerData: { path } });
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  let next = 0;
+  let broken: Error | undefined;
+  const failAll = (err: Error) => {
+    broken ??= err;
+    for (const w of waiting.values()) w.reject(appError('unavailable', 'the archive store writer stopped', { cause: err }));
+    waiting.clear();
+  };
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', (m: FromWriter) => {
+      if ('ready' in m) return resolve();
+      const w = waiting.get(m.id);
+      if (w === undefined) return;
+      waiting.delete(m.id);
+      if (m.ok) w.resolve(m.value);
+      else w.reject(Object.assign(new Error(m.message), { code: m.code }));
+    });
+  });
+  await ready;
+  // A store someone forgot to close must not keep the process alive.
+  worker.unref();
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`the writer thread exited (${code})`)));
+  const send = (m: ToWriter) =>
+    new Promise<unknown>((resolve, reject) => {
+      if (broken) return reject(appError('unavailable', 'the archive store writer stopped', { cause: broken }));
+      waiting.set(m.id, { resolve, reject });
+      // Chunk bytes move to the writer instead of being copied again.
+      const transfer = 'write' in m ? [m.write.op === 'chunk' ? m.write.data : m.write.op === 'finish' ? m.write.last : null].filter((b) => b !== null).map((b) => b.buffer as ArrayBuffer) : [];
+      worker.postMessage(m, transfer);
+    });
+  return {
+    write: (write) => send({ id: next++, write }),
+    async close() {
+      await send({ id: next++, close: true }).catch(() => undefined);
+      broken ??= new Error('closed');
+      await worker.terminate();
+    },
+  };
 }
 
 class SqliteStore implements ArchiveStore {
   readonly #db: DatabaseSync;
-  readonly #writer: BatchWriter;
+  readonly #writes: Writes;
   readonly #s: Record<string, StatementSync>;
   #closed = false;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: DatabaseSync, writes: Writes) {
     this.#db = db;
-    this.#writer = new BatchWriter(db);
+    this.#writes = writes;
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
-      newBlob: p('INSERT INTO blobs (pending) VALUES (1)'),
-      chunk: p('INSERT INTO chunks (blob_id, seq, data) VALUES (?, ?, ?)'),
-      blobBySha: p('SELECT id FROM blobs WHERE sha256 = ? AND pending = 0'),
-      settleBlob: p('UPDATE blobs SET sha256 = ?, size = ?, pending = 0 WHERE id = ?'),
-      dropChunks: p('DELETE FROM chunks WHERE blob_id = ?'),
-      dropBlob: p('DELETE FROM blobs WHERE id = ? AND pending = 1'),
-      insert: p(sqliteStatements.create),
       get: p(`${SELECT_ARCHIVE} WHERE a.id = ?`),
       readChunk: p('SELECT data FROM chunks WHERE blob_id = ? AND seq = ?'),
       page: p(`${SELECT_ARCHIVE} WHERE a.id < ? ORDER BY a.id DESC LIMIT ?`),
@@ -61,52 +119,23 @@ class SqliteStore implements ArchiveStore {
 
   async create(meta: ArchiveMeta, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: CreateOptions): Promise<ArchiveRecord> {
     this.#assertOpen();
-    const s = this.#s;
     // A body that fits in one chunk costs one commit; a longer one a commit per chunk, the
     // first creating its pending blob and the last settling it with the archive row.
-    let blobId: number | undefined;
+    let blobId: number | null = null;
     try {
-      const { sha256, size, chunks: seq, last } = await chunkBody(body, options.maxBytes, async (chunk, index) => {
-        const known = blobId;
-        blobId = await this.#writer.write(() => {
-          const id = known ?? Number(s.newBlob!.run().lastInsertRowid);
-          s.chunk!.run(id, index, chunk);
-          return id;
-        });
+      const { sha256, size, chunks, last } = await chunkBody(body, options.maxBytes, async (data, seq) => {
+        // A copy of its own: `data` is a staging buffer the chunker reuses.
+        blobId = (await this.#writes.write({ op: 'chunk', blobId, seq, data: new Uint8Array(data) })) as number;
       });
       const archivedAt = new Date().toISOString();
-      const pending = blobId;
-      return await this.#writer.write(() => {
-        const existing = s.blobBySha!.get(sha256) as { id: number } | undefined;
-        let useBlob: number;
-        if (existing) {
-          // Identical bytes are stored once: this upload's chunks go, the stored blob is shared.
-          if (pending !== undefined) {
-            s.dropChunks!.run(pending);
-            s.dropBlob!.run(pending);
-          }
-          useBlob = Number(existing.id);
-        } else {
-          useBlob = pending ?? Number(s.newBlob!.run().lastInsertRowid);
-          if (last) s.chunk!.run(useBlob, seq, last);
-          s.settleBlob!.run(sha256, size, useBlob);
-        }
-        const row = s.insert!.get(useBlob, meta.status, meta.url, meta.contentType, JSON.stringify(meta.headers), meta.traceId, archivedAt) as {
-          id: number;
-        };
-        return { ...meta, id: Number(row.id), blobId: useBlob, size, sha256, archivedAt };
-      });
+      // `last` may be a view into a socket's buffer: the writer gets a copy of just its bytes.
+      const tail = last === undefined ? null : new Uint8Array(last);
+      const done = (await this.#writes.write({ op: 'finish', blobId, seq: chunks, last: tail, sha256, size, meta, archivedAt })) as Finished;
+      return { ...meta, id: done.id, blobId: done.blobId, size, sha256, archivedAt };
     } catch (err) {
       // Nothing of a failed upload may stay behind; if this cleanup fails too, the next start removes it.
-      const pending = blobId;
-      if (pending !== undefined && !this.#closed) {
-        await this.#writer
-          .write(() => {
-            s.dropChunks!.run(pending);
-            s.dropBlob!.run(pending);
-          })
-          .catch(() => undefined);
-      }
+      const pending: number | null = blobId;
+      if (pending !== null && !this.#closed) await this.#writes.write({ op: 'drop', blobId: pending }).catch(() => undefined);
       throw err;
     }
   }
@@ -144,8 +173,8 @@ class SqliteStore implements ArchiveStore {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    await this.#writer.drained();
     this.#closed = true;
+    await this.#writes.close();
     this.#db.close();
   }
 
