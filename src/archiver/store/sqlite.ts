@@ -91,6 +91,9 @@ async function writerThread(path: string): Promise<Writes> {
   return {
     write: (write) => send({ id: next++, write }),
     async close() {
+      // Ref'd again: at shutdown this reply may be the only thing left to wait for, and an
+      // empty event loop would end the process before the last commit is confirmed.
+      worker.ref();
       await send({ id: next++, close: true }).catch(() => undefined);
       broken ??= new Error('closed');
       await worker.terminate();
