@@ -160,3 +160,12 @@ for (const kind of kinds) {
     await assert.rejects(again.create(meta(), [Buffer.from('x')], limit), (e) => e instanceof AppError && e.code === 'unavailable');
   });
 }
+
+test('sqlite: a writer thread that dies turns ping false and writes into 503 unavailable', async (t) => {
+  const store = await openSqliteStore(join(tempDir(t), 'a.db'), { writer: new URL('../fixtures/dying-writer.ts', import.meta.url) });
+  t.after(() => store.close());
+  for (let i = 0; i < 100 && (await store.ping()); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await store.ping(), false, '/health reports the store down');
+  await assert.rejects(store.create(meta(), [Buffer.from('x')], limit), (e) => e instanceof AppError && e.code === 'unavailable');
+  assert.deepEqual(await store.list({ limit: 5 }), [], 'reads still work');
+});

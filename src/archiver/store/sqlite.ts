@@ -24,6 +24,8 @@ export { sqliteStatements } from './statements.ts';
 interface Writes {
   /** Byte arrays of `w` must be its own (not views into shared buffers): the writer thread takes them over. */
   write(w: WriteOp): Promise<unknown>;
+  /** False once the writer can take no more writes (its thread died). */
+  alive(): boolean;
   close(): Promise<void>;
 }
 
@@ -32,7 +34,7 @@ interface Writes {
  * of half-written uploads first, then the writer thread; reads stay on this thread's own
  * connection (WAL lets them run beside the writer). `:memory:` (tests) writes on this thread.
  */
-export async function openSqliteStore(path: string): Promise<ArchiveStore> {
+export async function openSqliteStore(path: string, options: { writer?: URL } = {}): Promise<ArchiveStore> {
   const memory = path === ':memory:';
   if (!memory) mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
@@ -40,7 +42,7 @@ export async function openSqliteStore(path: string): Promise<ArchiveStore> {
   try {
     migrate(db);
     removePendingBlobs(db);
-    return new SqliteStore(db, memory ? localWrites(db) : await writerThread(path));
+    return new SqliteStore(db, memory ? localWrites(db) : await writerThread(path, options.writer ?? new URL('./sqlite-writer.ts', import.meta.url)));
   } catch (err) {
     db.close();
     throw err;
@@ -50,12 +52,12 @@ export async function openSqliteStore(path: string): Promise<ArchiveStore> {
 function localWrites(db: DatabaseSync): Writes {
   const writer = new BatchWriter(db);
   const apply = sqliteWrites(db);
-  return { write: (w) => writer.write(() => apply(w)), close: () => writer.drained() };
+  return { write: (w) => writer.write(() => apply(w)), alive: () => true, close: () => writer.drained() };
 }
 
-/** Starts the writer thread; every answer settles the promise of its request id. */
-async function writerThread(path: string): Promise<Writes> {
-  const worker = new Worker(new URL('./sqlite-writer.ts', import.meta.url), { workerData: { path } });
+/** Starts the writer thread (`entry`: a test seam); every answer settles the promise of its request id. */
+async function writerThread(path: string, entry: URL): Promise<Writes> {
+  const worker = new Worker(entry, { workerData: { path } });
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   let next = 0;
   let broken: Error | undefined;
@@ -90,6 +92,7 @@ async function writerThread(path: string): Promise<Writes> {
     });
   return {
     write: (write) => send({ id: next++, write }),
+    alive: () => broken === undefined,
     async close() {
       // Ref'd again: at shutdown this reply may be the only thing left to wait for, and an
       // empty event loop would end the process before the last commit is confirmed.
@@ -165,8 +168,9 @@ class SqliteStore implements ArchiveStore {
     return rows.map(toRecord);
   }
 
+  /** True while both the read connection and the writer answer: /health turns red when writes cannot succeed. */
   async ping(): Promise<boolean> {
-    if (this.#closed) return false;
+    if (this.#closed || !this.#writes.alive()) return false;
     try {
       return (this.#s.ping!.get() as { ok: number }).ok === 1;
     } catch {
