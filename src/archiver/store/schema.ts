@@ -4,6 +4,12 @@
  */
 import type { DatabaseSync } from 'node:sqlite';
 
+/**
+ * Set on every connection to an archive database (the reader and the writer thread alike):
+ * WAL, and a durable fsync at each commit, so a 201 survives `kill -9`.
+ */
+export const CONNECTION_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000';
+
 /** Every chunk but a blob's last is exactly this long, so a byte offset maps to a chunk. */
 export const CHUNK_SIZE = 256 * 1024;
 

@@ -8,7 +8,8 @@
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { noteStreamed } from '../../shared/memory.ts';
-import { sqliteWrites, type WriteOp } from './sqlite-writes.ts';
+import { CONNECTION_PRAGMAS } from './schema.ts';
+import { bytesOf, sqliteWrites, type WriteOp } from './sqlite-writes.ts';
 import { BatchWriter } from './writer.ts';
 
 /** Messages to the writer. */
@@ -20,7 +21,7 @@ export type FromWriter = { ready: true } | { id: number; ok: true; value: unknow
 const WRITER_GC_STEP = 8 * 1024 * 1024;
 const port = parentPort!;
 const db = new DatabaseSync((workerData as { path: string }).path);
-db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000');
+db.exec(CONNECTION_PRAGMAS);
 const apply = sqliteWrites(db);
 const writer = new BatchWriter(db);
 const post = (m: FromWriter) => port.postMessage(m);
@@ -35,8 +36,8 @@ port.on('message', (m: ToWriter) => {
   }
   // The bytes are dead once bound; collect them as the main thread does its socket buffers
   // (more often: this thread's small heap makes a scavenge cheap).
-  if (m.write.op === 'chunk') noteStreamed(m.write.data.byteLength, WRITER_GC_STEP);
-  else if (m.write.op === 'finish' && m.write.last !== null) noteStreamed(m.write.last.byteLength, WRITER_GC_STEP);
+  const bytes = bytesOf(m.write);
+  if (bytes !== undefined) noteStreamed(bytes.byteLength, WRITER_GC_STEP);
   writer.write(() => apply(m.write)).then(
     (value) => post({ id: m.id, ok: true, value }),
     (err: Error & { code?: string }) => post({ id: m.id, ok: false, message: err.message, code: err.code }),

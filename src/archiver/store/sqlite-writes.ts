@@ -16,6 +16,13 @@ export type WriteOp =
   /** A failed upload's pending blob and chunks removed. */
   | { op: 'drop'; blobId: number };
 
+/** The body bytes an op carries (moved to the writer thread, dead once bound), if any. */
+export function bytesOf(w: WriteOp): Uint8Array | undefined {
+  if (w.op === 'chunk') return w.data;
+  if (w.op === 'finish' && w.last !== null) return w.last;
+  return undefined;
+}
+
 /** What `finish` returns. */
 export interface Finished {
   id: number;

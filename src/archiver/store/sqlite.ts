@@ -12,9 +12,9 @@ import { Worker } from 'node:worker_threads';
 import { appError } from '../../shared/errors.ts';
 import { chunkBody, readChunks } from './chunker.ts';
 import { SELECT_ARCHIVE, toRecord, type ArchiveRow } from './rows.ts';
-import { migrate, removePendingBlobs } from './schema.ts';
+import { CONNECTION_PRAGMAS, migrate, removePendingBlobs } from './schema.ts';
 import type { FromWriter, ToWriter } from './sqlite-writer.ts';
-import { sqliteWrites, type Finished, type WriteOp } from './sqlite-writes.ts';
+import { bytesOf, sqliteWrites, type Finished, type WriteOp } from './sqlite-writes.ts';
 import type { ArchiveMeta, ArchiveRecord, ArchiveStore, CreateOptions, ListQuery } from './types.ts';
 import { BatchWriter } from './writer.ts';
 
@@ -38,7 +38,7 @@ export async function openSqliteStore(path: string, options: { writer?: URL } = 
   const memory = path === ':memory:';
   if (!memory) mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000');
+  db.exec(CONNECTION_PRAGMAS);
   try {
     migrate(db);
     removePendingBlobs(db);
@@ -61,9 +61,10 @@ async function writerThread(path: string, entry: URL): Promise<Writes> {
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   let next = 0;
   let broken: Error | undefined;
+  const stopped = (cause: Error) => appError('unavailable', 'the archive store writer stopped', { cause });
   const failAll = (err: Error) => {
     broken ??= err;
-    for (const w of waiting.values()) w.reject(appError('unavailable', 'the archive store writer stopped', { cause: err }));
+    for (const w of waiting.values()) w.reject(stopped(err));
     waiting.clear();
   };
   const ready = new Promise<void>((resolve, reject) => {
@@ -84,11 +85,11 @@ async function writerThread(path: string, entry: URL): Promise<Writes> {
   worker.on('exit', (code) => failAll(new Error(`the writer thread exited (${code})`)));
   const send = (m: ToWriter) =>
     new Promise<unknown>((resolve, reject) => {
-      if (broken) return reject(appError('unavailable', 'the archive store writer stopped', { cause: broken }));
+      if (broken) return reject(stopped(broken));
       waiting.set(m.id, { resolve, reject });
       // Chunk bytes move to the writer instead of being copied again.
-      const transfer = 'write' in m ? [m.write.op === 'chunk' ? m.write.data : m.write.op === 'finish' ? m.write.last : null].filter((b) => b !== null).map((b) => b.buffer as ArrayBuffer) : [];
-      worker.postMessage(m, transfer);
+      const bytes = 'write' in m ? bytesOf(m.write) : undefined;
+      worker.postMessage(m, bytes === undefined ? [] : [bytes.buffer as ArrayBuffer]);
     });
   return {
     write: (write) => send({ id: next++, write }),
