@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { bearerChecker } from '../shared/auth.ts';
 import { createHttpApp, errorBody, sendError, type App } from '../shared/http.ts';
+import { registerAnalysisRoutes } from './api/analysis.ts';
 import { registerEvents, type EventsOptions } from './api/events.ts';
 import { registerOtlp } from './api/otlp.ts';
 import { registerConsoleRoutes, type RuntimeStats } from './api/routes.ts';
@@ -73,6 +74,7 @@ export async function buildConsoleApp(options: ConsoleOptions): Promise<App> {
     login?.register(app);
   }
   registerConsoleRoutes(app, options.store, options.diagnostics, options.runtime);
+  registerAnalysisRoutes(app, options.store, options.diagnostics);
   registerEvents(app, options.store, options.events);
   registerOtlp(app, options.ingest);
   registerXRayApi(app, options.store, options.ingest, options.sampling);
