@@ -48,6 +48,28 @@ test('analysis pages of the real console', { skip, timeout: 120_000 }, async (t)
     assert.match(text, /missing fields/);
   });
 
+  await t.test('"Compare with typical" opens the two traces aligned span by span', async () => {
+    const same = [0.6, 0.8, 3.0].map((d) => {
+      const f = fetchTrace({ host: 'typical.test' });
+      return { f, doc: { ...f.fetcher, end_time: f.fetcher.start_time + d } };
+    });
+    await tc.send(...same.map((x) => datagram(x.doc)));
+    for (const x of same) await tc.waitForTrace(x.f.trace);
+    await page.goto(`${tc.url}/trace/${same[2]!.f.trace}`);
+    await page.getByRole('link', { name: 'Compare with typical' }).click();
+    await page.locator('.diff-table tbody tr').first().waitFor();
+    assert.equal(new URL(page.url()).pathname, '/diff');
+    assert.equal(await page.locator('input[name=b]').inputValue(), same[1]!.f.trace, 'the 0.8 s trace is the median');
+    assert.equal(await page.getByTestId('diff-delta').textContent(), 'B is −2.20 s faster');
+    assert.equal(await page.locator('.diff-table tbody tr').count(), 3, 'fetcher, its upstream call and its archiver call');
+    // Two different traces by hand: an error appears.
+    await page.locator('input[name=a]').fill(whole.trace);
+    await page.locator('input[name=b]').fill(broken.trace);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.locator('.diff-row.appeared').first().waitFor();
+    assert.match(await page.locator('.diff-row.only-a').first().textContent() ?? '', /only in A/);
+  });
+
   await t.test('no console errors, nothing off loopback', () => {
     assert.deepEqual(errors, []);
     assert.deepEqual(offLoopback(requests), []);

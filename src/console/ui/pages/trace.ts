@@ -102,6 +102,7 @@ function show(root: HTMLElement, trace: TraceDocuments, rerender: () => void): (
       h('button', { type: 'button', onclick: () => wf.collapseAll(false) }, 'Expand all'),
       h('button', { type: 'button', onclick: () => wf.collapseAll(true) }, 'Collapse all'),
       h('button', { type: 'button', 'data-testid': 'tz', onclick: () => (setUtc(!utc), rerender()), title: 'Show times in UTC or local time' }, utc ? 'UTC' : 'Local'),
+      h('a', { class: 'button', href: `/diff?a=${encodeURIComponent(trace.id)}&b=typical`, title: 'Compare span by span with the trace of the same URL nearest its median duration' }, 'Compare with typical'),
       h('a', { class: 'button', href: `/api/traces/${trace.id}`, download: `${trace.id}.json` }, 'Download JSON'),
       h('a', { class: 'button', href: `/api/traces/${trace.id}`, target: '_blank', rel: 'noopener' }, 'Raw documents'),
     ),
