@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { bearerChecker } from '../shared/auth.ts';
 import { createHttpApp, errorBody, sendError, type App } from '../shared/http.ts';
 import { registerAnalysisRoutes } from './api/analysis.ts';
+import { registerMcp } from './api/mcp.ts';
 import { registerEvents, type EventsOptions } from './api/events.ts';
 import { registerOtlp } from './api/otlp.ts';
 import { registerConsoleRoutes, type RuntimeStats } from './api/routes.ts';
@@ -75,6 +76,7 @@ export async function buildConsoleApp(options: ConsoleOptions): Promise<App> {
   }
   registerConsoleRoutes(app, options.store, options.diagnostics, options.runtime);
   registerAnalysisRoutes(app, options.store, options.diagnostics);
+  registerMcp(app, { store: options.store, diagnostics: options.diagnostics, sampling: options.sampling, version: '0.1.0' });
   registerEvents(app, options.store, options.events);
   registerOtlp(app, options.ingest);
   registerXRayApi(app, options.store, options.ingest, options.sampling);
