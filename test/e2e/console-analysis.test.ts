@@ -20,8 +20,9 @@ test('analysis pages of the real console', { skip, timeout: 120_000 }, async (t)
   const { page, errors, requests } = await watchedPage(browser);
 
   const whole = fetchTrace();
+  Object.assign(whole.fetcher, { service: { version: '0.1.0' }, aws: { xray: { sdk: 'opentelemetry for js', sdk_version: '3.1.1' } } });
   const broken = fetchTrace({ status: 502, upstreamStatus: 503 });
-  await tc.send(datagram(whole.fetcher), datagram(whole.archiver), datagram(broken.fetcher));
+  const firstSender = await tc.send(datagram(whole.fetcher), datagram(whole.archiver), datagram(broken.fetcher));
   await tc.waitForTrace(whole.trace, (tr) => tr.segments.length === 2);
   await tc.waitForTrace(broken.trace);
 
@@ -68,6 +69,60 @@ test('analysis pages of the real console', { skip, timeout: 120_000 }, async (t)
     await page.getByRole('button', { name: 'Compare' }).click();
     await page.locator('.diff-row.appeared').first().waitFor();
     assert.match(await page.locator('.diff-row.only-a').first().textContent() ?? '', /only in A/);
+  });
+
+  await t.test("the trace page's overview shows fields, not raw JSON", async () => {
+    await page.goto(`${tc.url}/trace/${whole.trace}`);
+    const overview = page.locator('.detail .tab-body');
+    await overview.locator('dt').first().waitFor();
+    const text = await overview.textContent() ?? '';
+    assert.doesNotMatch(text, /[{}]/, text);
+    const rows = await overview.locator('dt').allTextContents();
+    assert.ok(rows.includes('service version') && rows.includes('aws xray sdk version'), rows.join(' | '));
+  });
+
+  await t.test('diagnostics names senders by their services, shows rates, no null or counter names', async () => {
+    await page.goto(`${tc.url}/diagnostics`);
+    const sender = page.locator(`.sender[data-sender="${firstSender}"]`);
+    await sender.waitFor();
+    assert.match(await sender.locator('.sender-services').textContent() ?? '', /fetcher, archiver|archiver, fetcher/);
+    assert.match(await sender.locator('[data-field=rate]').textContent() ?? '', /^\d+(\.\d)? per minute$/);
+    const all = await page.locator('.diagnostics').textContent() ?? '';
+    for (const raw of ['null', 'writeErrors', 'lastWriteError', 'relay_dropped', 'relay dropped']) assert.ok(!all.includes(raw), `${raw} shown in ${all}`);
+    assert.match(all, /traces stored/);
+  });
+
+  await t.test('the map fits its canvas, zooms and pans; a few calls in the last hour read per hour, not 0.0/min', async () => {
+    await page.goto(`${tc.url}/map`);
+    const svg = page.locator('.map-canvas svg.fitted');
+    await svg.locator('.node').first().waitFor();
+    const canvas = (await page.locator('.map-canvas').boundingBox())!;
+    const drawn = (await svg.boundingBox())!;
+    assert.ok(drawn.width > canvas.width * 0.9 && drawn.height > canvas.height * 0.8, `svg ${JSON.stringify(drawn)} in canvas ${JSON.stringify(canvas)}`);
+    const stats = await page.locator('.node[data-name=fetcher] .node-stat').allTextContents();
+    assert.ok(stats.some((x) => /^\d+(\.\d)?\/h$/.test(x)), stats.join(' | '));
+    assert.ok(!stats.some((x) => x === '0.0/min' || x === '0/min'), stats.join(' | '));
+    const box = page.locator('.pan-zoom');
+    const zoom0 = Number(await box.getAttribute('data-zoom'));
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    assert.ok(Number(await box.getAttribute('data-zoom')) > zoom0);
+    const before = await svg.getAttribute('viewBox');
+    await page.mouse.move(canvas.x + 40, canvas.y + canvas.height - 30);
+    await page.mouse.down();
+    await page.mouse.move(canvas.x + 140, canvas.y + canvas.height - 10, { steps: 5 });
+    await page.mouse.up();
+    assert.notEqual(await svg.getAttribute('viewBox'), before, 'dragging pans');
+    await page.getByRole('button', { name: 'Fit to view' }).click();
+    assert.equal(Number(await box.getAttribute('data-zoom')), zoom0);
+  });
+
+  await t.test('Compare overlays both sets\' response-time distributions', async () => {
+    await page.goto(`${tc.url}/compare?a=ok&b=fault`);
+    const dist = page.getByTestId('distribution');
+    await dist.waitFor();
+    assert.equal(await dist.locator('path.set-a').count(), 1);
+    assert.equal(await dist.locator('path.set-b').count(), 1);
+    assert.notEqual(await dist.locator('path.set-a').getAttribute('d'), await dist.locator('path.set-b').getAttribute('d'));
   });
 
   await t.test('no console errors, nothing off loopback', () => {
