@@ -67,7 +67,7 @@ function render(d: TraceDiff): HTMLElement {
       { class: 'diff-summary' },
       h('div', {}, 'A ', head('a'), ` ${duration(d.a.duration)} · ${d.a.spans} spans`),
       h('div', {}, 'B ', head('b'), ` ${duration(d.b.duration)} · ${d.b.spans} spans`),
-      h('div', { class: d.delta > 0 ? 'slower' : 'faster', 'data-testid': 'diff-delta' }, `B is ${signed(d.delta)} ${d.delta > 0 ? 'slower' : 'faster'}`),
+      h('div', { class: d.delta > 0 ? 'slower' : 'faster', 'data-testid': 'diff-delta' }, d.delta === 0 ? 'same duration' : `B is ${duration(Math.abs(d.delta))} ${d.delta > 0 ? 'slower' : 'faster'}`),
       h('div', { class: 'muted' }, `${d.counts.matched} matched · ${d.counts.only_a} only in A · ${d.counts.only_b} only in B · ${d.counts.errors_appeared} errors appeared · ${d.counts.errors_vanished} vanished`),
     ),
     path('a'),
