@@ -66,6 +66,13 @@ test('analysis pages of the real console', { skip, timeout: 120_000 }, async (t)
     // The URL reproduces the view.
     await page.reload();
     await page.locator('.diff-table tbody tr').first().waitFor();
+    // From the trace list too: "vs typical" on a row.
+    await page.goto(tc.url);
+    const row = page.locator(`.trace-row[data-id="${same[0]!.f.trace}"]`);
+    await row.hover();
+    await row.getByRole('link', { name: `Compare ${same[0]!.f.trace} with a typical trace` }).click();
+    await page.locator('.diff-table tbody tr').first().waitFor();
+    assert.equal(await page.locator('input[name=b]').inputValue(), same[1]!.f.trace);
     // Two different traces by hand: an error appears.
     await page.locator('input[name=a]').fill(whole.trace);
     await page.locator('input[name=b]').fill(broken.trace);
