@@ -4,7 +4,7 @@
  * against the store once; bounded, so a flood of subsegments cannot grow it without limit.
  */
 import type { TraceStoreApi } from '../store/store.ts';
-import type { Diagnostics } from './diagnostics.ts';
+import { RecentMap, type Diagnostics } from './diagnostics.ts';
 
 interface Watch {
   kind: 'orphan_subsegment' | 'in_progress';
@@ -25,13 +25,14 @@ export class SettleWatch {
   readonly #queue: Watch[] = [];
   readonly #timer: NodeJS.Timeout;
   /** When each recent trace's first document arrived (bounded, oldest forgotten first). */
-  readonly #firstSeen = new Map<string, number>();
+  readonly #firstSeen: RecentMap<string, number>;
 
   constructor(store: TraceStoreApi, diagnostics: Diagnostics, settleMs: number, max = 20_000) {
     this.#store = store;
     this.#diagnostics = diagnostics;
     this.#settleMs = settleMs;
     this.#max = max;
+    this.#firstSeen = new RecentMap(max);
     this.#timer = setInterval(() => this.check(), Math.max(50, Math.min(5_000, settleMs / 4)));
     this.#timer.unref();
   }
@@ -40,10 +41,8 @@ export class SettleWatch {
   watch(sender: string, traceId: string, doc: Record<string, unknown>, text: string): void {
     const now = Date.now();
     const first = this.#firstSeen.get(traceId);
-    if (first === undefined) {
-      if (this.#firstSeen.size >= this.#max) this.#firstSeen.delete(this.#firstSeen.keys().next().value!);
-      this.#firstSeen.set(traceId, now);
-    } else if (now - first > this.#settleMs) {
+    if (first === undefined) this.#firstSeen.set(traceId, now);
+    else if (now - first > this.#settleMs) {
       this.#diagnostics.traceEvent(traceId, {
         kind: 'late',
         sender,
