@@ -1,0 +1,212 @@
+/**
+ * The insight detector's math, pure and clock-free: a group's traces counted into fixed time
+ * buckets (by trace start), and a scan over the completed buckets that opens an insight when a
+ * bucket's fault rate is well above the baseline of the buckets before it, and closes it when
+ * the rate comes back.
+ *
+ * - baseline: faults / requests over the previous `baselineBuckets` buckets that were not part
+ *   of an insight (an ongoing anomaly does not raise its own baseline); it needs at least
+ *   `minRequests` requests, so a cold start opens nothing.
+ * - opens: a bucket with at least `minRequests` requests and a fault rate
+ *   ≥ max(`factor` × baseline, baseline + `minIncrease`).
+ * - stays open while later buckets are still at or above that threshold (the baseline is
+ *   frozen at opening); a bucket with fewer than `minRequests` requests changes nothing.
+ * - closes: the first bucket with at least `minRequests` requests below the threshold.
+ * - root cause: the service named most often by the faulting traces' fault root causes
+ *   (the deepest faulted entity's service, filter/rootcauses.ts) over the insight's buckets.
+ */
+
+/** Tunables of the detector. */
+export interface DetectorOptions {
+  /** Bucket width in seconds. Default 60. */
+  bucketSeconds: number;
+  /** Buckets before the current one that make its baseline. Default 10. */
+  baselineBuckets: number;
+  /** The rate must reach this multiple of the baseline… Default 3. */
+  factor: number;
+  /** …and exceed the baseline by this much (0.10 = 10 percentage points). Default 0.10. */
+  minIncrease: number;
+  /** Requests a bucket (and a baseline) needs to count. Default 10. */
+  minRequests: number;
+}
+
+export const DEFAULT_DETECTOR: DetectorOptions = { bucketSeconds: 60, baselineBuckets: 10, factor: 3, minIncrease: 0.1, minRequests: 10 };
+
+/** A service as X-Ray's ServiceId names it. */
+export interface ServiceKey {
+  name: string;
+  type: string;
+  accountId?: string;
+}
+
+/** Request counts (X-Ray's RequestImpactStatistics). */
+export interface Counts {
+  fault: number;
+  ok: number;
+  total: number;
+}
+
+/** What the detector keeps of one trace. */
+export interface TraceFacts {
+  /** Trace start, epoch seconds. */
+  time: number;
+  fault: boolean;
+  ok: boolean;
+  /** Distinct services of its fault root causes. */
+  rootCauses: ServiceKey[];
+  /** Every service of the trace with its own flags. */
+  services: (ServiceKey & { fault: boolean; ok: boolean })[];
+}
+
+/** One bucket's counts. */
+export interface Bucket {
+  counts: Counts;
+  /** Root-cause service key → faulting traces naming it. */
+  rootCauses: Map<string, number>;
+  /** Service key → that service's own counts. */
+  services: Map<string, Counts>;
+}
+
+/** One evaluated bucket of an insight. */
+export interface InsightStep {
+  /** Bucket start, epoch seconds. */
+  time: number;
+  kind: 'opened' | 'updated' | 'closed';
+  counts: Counts;
+  rootCause: Counts;
+  rate: number;
+}
+
+/** An insight the scan found. */
+export interface DetectedInsight {
+  /** Start of its first anomalous bucket (epoch seconds). */
+  start: number;
+  /** Start of the bucket that closed it; missing while it is active. */
+  end?: number;
+  /** End of the last bucket that changed it. */
+  lastUpdate: number;
+  baseline: number;
+  threshold: number;
+  rootCause: ServiceKey;
+  /** Root-cause services, most often named first (at most 5). */
+  topServices: ServiceKey[];
+  /** Summed over the anomalous buckets. */
+  counts: Counts;
+  rootCauseCounts: Counts;
+  steps: InsightStep[];
+}
+
+export const serviceKey = (s: ServiceKey): string => JSON.stringify([s.name, s.type, s.accountId ?? '']);
+const parseKey = (key: string): ServiceKey => {
+  const [name, type, accountId] = JSON.parse(key) as [string, string, string];
+  return { name, type, ...(accountId ? { accountId } : {}) };
+};
+const zero = (): Counts => ({ fault: 0, ok: 0, total: 0 });
+const addCounts = (to: Counts, c: Counts, sign = 1) => {
+  to.fault += sign * c.fault;
+  to.ok += sign * c.ok;
+  to.total += sign * c.total;
+};
+
+/** Bucketed counts of one group. */
+export class BucketSeries {
+  readonly buckets = new Map<number, Bucket>();
+  readonly bucketSeconds: number;
+  /** Changes with every add/remove, so a scan result can be cached. */
+  version = 0;
+
+  constructor(bucketSeconds: number) {
+    this.bucketSeconds = bucketSeconds;
+  }
+
+  index(time: number): number {
+    return Math.floor(time / this.bucketSeconds);
+  }
+
+  /** Counts a trace in (`sign` 1) or out again (`sign` −1, when a newer version replaces it). */
+  add(facts: TraceFacts, sign: 1 | -1 = 1): void {
+    const i = this.index(facts.time);
+    let b = this.buckets.get(i);
+    if (!b) this.buckets.set(i, (b = { counts: zero(), rootCauses: new Map(), services: new Map() }));
+    addCounts(b.counts, { fault: facts.fault ? 1 : 0, ok: facts.ok ? 1 : 0, total: 1 }, sign);
+    if (facts.fault) for (const s of facts.rootCauses) b.rootCauses.set(serviceKey(s), (b.rootCauses.get(serviceKey(s)) ?? 0) + sign);
+    for (const s of facts.services) {
+      const key = serviceKey(s);
+      const c = b.services.get(key) ?? zero();
+      addCounts(c, { fault: s.fault ? 1 : 0, ok: s.ok ? 1 : 0, total: 1 }, sign);
+      b.services.set(key, c);
+    }
+    this.version++;
+  }
+
+  /** Forgets buckets that start before `time`. */
+  prune(time: number): void {
+    const first = this.index(time);
+    for (const i of this.buckets.keys()) if (i < first) this.buckets.delete(i);
+  }
+}
+
+/** Scans the buckets up to (not including) bucket index `until`, oldest first. */
+export function detect(series: BucketSeries, until: number, options: DetectorOptions = DEFAULT_DETECTOR): DetectedInsight[] {
+  const keys = [...series.buckets.keys()].filter((i) => i < until);
+  if (keys.length === 0) return [];
+  const first = Math.min(...keys);
+  const width = series.bucketSeconds;
+  const anomalous = new Set<number>();
+  const out: DetectedInsight[] = [];
+  let active: { insight: DetectedInsight; causes: Map<string, number>; buckets: Bucket[] } | undefined;
+  for (let i = first; i < until; i++) {
+    const b = series.buckets.get(i);
+    const counts = b?.counts ?? zero();
+    const rate = counts.total > 0 ? counts.fault / counts.total : 0;
+    if (active === undefined) {
+      const base = zero();
+      for (let j = i - options.baselineBuckets; j < i; j++) if (!anomalous.has(j)) addCounts(base, series.buckets.get(j)?.counts ?? zero());
+      if (base.total < options.minRequests || counts.total < options.minRequests || !b) continue;
+      const baseline = base.fault / base.total;
+      const threshold = Math.max(options.factor * baseline, baseline + options.minIncrease);
+      if (rate < threshold) continue;
+      const insight: DetectedInsight = { start: i * width, lastUpdate: (i + 1) * width, baseline, threshold, rootCause: { name: '', type: '' }, topServices: [], counts: zero(), rootCauseCounts: zero(), steps: [] };
+      active = { insight, causes: new Map(), buckets: [] };
+      out.push(insight);
+      extend(active, b, i, 'opened', rate, width, anomalous);
+      continue;
+    }
+    if (counts.total < options.minRequests || !b) continue;
+    if (rate >= active.insight.threshold) {
+      extend(active, b, i, 'updated', rate, width, anomalous);
+      continue;
+    }
+    const rc = b.services.get(serviceKey(active.insight.rootCause)) ?? zero();
+    active.insight.steps.push({ time: i * width, kind: 'closed', counts: { ...counts }, rootCause: { ...rc }, rate });
+    active.insight.end = i * width;
+    active.insight.lastUpdate = (i + 1) * width;
+    active = undefined;
+  }
+  return out;
+}
+
+function extend(
+  active: { insight: DetectedInsight; causes: Map<string, number>; buckets: Bucket[] },
+  b: Bucket,
+  i: number,
+  kind: 'opened' | 'updated',
+  rate: number,
+  width: number,
+  anomalous: Set<number>,
+): void {
+  const { insight, causes } = active;
+  anomalous.add(i);
+  active.buckets.push(b);
+  for (const [key, n] of b.rootCauses) causes.set(key, (causes.get(key) ?? 0) + n);
+  addCounts(insight.counts, b.counts);
+  const ranked = [...causes].filter(([, n]) => n > 0).sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+  insight.rootCause = ranked.length > 0 ? parseKey(ranked[0]![0]) : { name: 'unknown', type: 'unknown' };
+  insight.topServices = ranked.slice(0, 5).map(([key]) => parseKey(key));
+  // The root cause may change as buckets add up: recount its own requests over every bucket.
+  const key = serviceKey(insight.rootCause);
+  insight.rootCauseCounts = zero();
+  for (const bucket of active.buckets) addCounts(insight.rootCauseCounts, bucket.services.get(key) ?? zero());
+  insight.lastUpdate = (i + 1) * width;
+  insight.steps.push({ time: i * width, kind, counts: { ...b.counts }, rootCause: { ...(b.services.get(key) ?? zero()) }, rate });
+}

@@ -1,0 +1,263 @@
+/**
+ * X-Ray insights from the detector (detector.ts) fed with every stored trace: per group, a
+ * fault rate well above its recent baseline opens an insight naming the root-cause service;
+ * it closes when the rate comes back. Operations GetInsightSummaries, GetInsight,
+ * GetInsightEvents and GetInsightImpactGraph in AWS's shapes (category FAULT, states
+ * ACTIVE/CLOSED).
+ *
+ * Groups come through `InsightGroupSource`: without one, the detector watches X-Ray's
+ * `Default` group (every trace). A group counts the traces stored after it appeared, as in
+ * X-Ray. Counts are kept 24 hours.
+ */
+import { createHash } from 'node:crypto';
+import { aggregateGraph, toXRayServices } from '../api/service-graph.ts';
+import type { FilterTrace } from '../filter/index.ts';
+import type { TraceStoreApi } from '../store/store.ts';
+import { BucketSeries, DEFAULT_DETECTOR, detect, type Counts, type DetectedInsight, type DetectorOptions, type ServiceKey, type TraceFacts } from './detector.ts';
+import { integer, invalid, nextToken, notFound, pageOffset, text, window, type Body, type Operation, type OperationContext } from './params.ts';
+
+/** A group the detector watches. */
+export interface InsightGroup {
+  name: string;
+  arn: string;
+  /** The group's filter expression, compiled; the Default group matches every trace. */
+  matches(trace: FilterTrace): boolean;
+}
+
+/** Where the groups come from (the group store fills this; the default is just `Default`). */
+export interface InsightGroupSource {
+  /** Groups with insights enabled, `Default` included. */
+  groups(): InsightGroup[];
+}
+
+export const DEFAULT_GROUP: InsightGroup = { name: 'Default', arn: 'arn:aws:xray:local:000000000000:group/Default', matches: () => true };
+export const defaultGroups: InsightGroupSource = { groups: () => [DEFAULT_GROUP] };
+
+/** Options of the insight detector. */
+export interface InsightOptions {
+  detector?: Partial<DetectorOptions>;
+  groups?: InsightGroupSource;
+  /** Clock (epoch ms), for tests: only buckets that ended by now are evaluated. */
+  now?: () => number;
+  /** Traces whose counts can still be replaced by a newer version. Default 100 000. */
+  maxTracked?: number;
+  /** How long bucket counts stay (seconds). Default 24 h. */
+  keepSeconds?: number;
+}
+
+/** An insight as the operations serve it. */
+export interface Insight extends DetectedInsight {
+  id: string;
+  group: InsightGroup;
+}
+
+/** Per-group bucket counts fed from the store, and the insights found in them. */
+export class InsightDetector {
+  readonly options: DetectorOptions;
+  readonly #source: InsightGroupSource;
+  readonly #now: () => number;
+  readonly #series = new Map<string, BucketSeries>();
+  /** Trace id → what it was counted as, per group (so an updated trace is counted once). */
+  readonly #counted = new Map<string, { facts: TraceFacts; groups: string[] }>();
+  readonly #maxTracked: number;
+  readonly #keepSeconds: number;
+  #cache = new Map<string, { version: number; until: number; insights: Insight[] }>();
+
+  constructor(options: InsightOptions = {}) {
+    this.options = { ...DEFAULT_DETECTOR, ...options.detector };
+    this.#source = options.groups ?? defaultGroups;
+    this.#now = options.now ?? Date.now;
+    this.#maxTracked = options.maxTracked ?? 100_000;
+    this.#keepSeconds = options.keepSeconds ?? 24 * 3600;
+  }
+
+  /** Counts one trace (again: a previous version of it is counted out first). */
+  observe(id: string, trace: FilterTrace): void {
+    const previous = this.#counted.get(id);
+    if (previous) {
+      for (const g of previous.groups) this.#series.get(g)?.add(previous.facts, -1);
+      this.#counted.delete(id);
+    }
+    const facts = factsOf(trace);
+    const groups = this.#source.groups().filter((g) => g.matches(trace)).map((g) => g.name);
+    for (const g of groups) this.#seriesOf(g).add(facts);
+    this.#counted.set(id, { facts, groups });
+    if (this.#counted.size > this.#maxTracked) this.#counted.delete(this.#counted.keys().next().value!);
+  }
+
+  /** Every insight of every group, newest first. */
+  insights(): Insight[] {
+    const nowSeconds = this.#now() / 1000;
+    const out: Insight[] = [];
+    for (const group of this.#source.groups()) {
+      const series = this.#seriesOf(group.name);
+      series.prune(nowSeconds - this.#keepSeconds);
+      const until = series.index(nowSeconds); // the current bucket is not complete yet
+      const cached = this.#cache.get(group.name);
+      if (cached && cached.version === series.version && cached.until === until) {
+        out.push(...cached.insights);
+        continue;
+      }
+      const insights = detect(series, until, this.options).map((d) => ({ ...d, group, id: insightId(group.name, d.start) }));
+      this.#cache.set(group.name, { version: series.version, until, insights });
+      out.push(...insights);
+    }
+    return out.sort((a, b) => b.start - a.start);
+  }
+
+  get(id: string): Insight {
+    const found = this.insights().find((i) => i.id === id);
+    if (!found) throw notFound(`no insight with id ${id}`);
+    return found;
+  }
+
+  /** The group a GetInsightSummaries names, or X-Ray's InvalidRequestException. */
+  group(name: string | undefined, arn: string | undefined): InsightGroup | undefined {
+    if (name === undefined && arn === undefined) return undefined;
+    const g = this.#source.groups().find((x) => (name === undefined || x.name === name) && (arn === undefined || x.arn === arn));
+    if (!g) throw invalid('Group not found');
+    return g;
+  }
+
+  #seriesOf(name: string): BucketSeries {
+    let s = this.#series.get(name);
+    if (!s) this.#series.set(name, (s = new BucketSeries(this.options.bucketSeconds)));
+    return s;
+  }
+}
+
+/** What the detector counts of a trace. */
+export function factsOf(trace: FilterTrace): TraceFacts {
+  const seen = new Map<string, ServiceKey>();
+  for (const rc of trace.faultRootCauses ?? []) {
+    const s = { name: rc.service.name, type: rc.service.type, ...(rc.service.accountId ? { accountId: rc.service.accountId } : {}) };
+    seen.set(JSON.stringify(s), s);
+  }
+  return {
+    time: trace.startTime,
+    fault: trace.fault,
+    ok: trace.ok,
+    rootCauses: [...seen.values()],
+    services: trace.services.map((n) => ({ name: n.name, type: n.type, ...(n.accountId ? { accountId: n.accountId } : {}), fault: n.fault, ok: n.ok })),
+  };
+}
+
+/** A stable id (UUID-shaped) for the insight of `group` that opened at `start`. */
+function insightId(group: string, start: number): string {
+  const h = createHash('sha256').update(`${group}\n${start}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+const serviceId = (s: ServiceKey) => ({ Name: s.name, Names: [s.name], Type: s.type, ...(s.accountId ? { AccountId: s.accountId } : {}) });
+const stats = (c: Counts) => ({ FaultCount: c.fault, OkCount: c.ok, TotalCount: c.total });
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+function summaryText(i: Insight): string {
+  const rate = i.counts.total > 0 ? i.counts.fault / i.counts.total : 0;
+  return `Fault rate of group ${i.group.name} rose to ${pct(rate)} (${i.counts.fault} of ${i.counts.total} requests; baseline ${pct(i.baseline)}), caused by faults in ${i.rootCause.name}`;
+}
+
+function toInsight(i: Insight): Record<string, unknown> {
+  return {
+    InsightId: i.id,
+    GroupARN: i.group.arn,
+    GroupName: i.group.name,
+    RootCauseServiceId: serviceId(i.rootCause),
+    Categories: ['FAULT'],
+    State: i.end === undefined ? 'ACTIVE' : 'CLOSED',
+    StartTime: i.start,
+    ...(i.end !== undefined ? { EndTime: i.end } : {}),
+    Summary: summaryText(i),
+    ClientRequestImpactStatistics: stats(i.counts),
+    RootCauseServiceRequestImpactStatistics: stats(i.rootCauseCounts),
+    TopAnomalousServices: i.topServices.map((s) => ({ ServiceId: serviceId(s) })),
+  };
+}
+
+/** The insight operations; the detector subscribes to the store until the app closes. */
+export function insightOperations(context: OperationContext, options?: InsightOptions): Operation[] {
+  const detector = new InsightDetector(options);
+  const { store } = context;
+  context.onClose(
+    store.onTrace((row) => {
+      const trace = store.filterTrace(row.id);
+      if (trace) detector.observe(row.id, trace);
+    }),
+  );
+  const id = (body: Body) => text(body.InsightId, 'InsightId', 1, 64);
+  return [
+    {
+      path: '/InsightSummaries',
+      name: 'GetInsightSummaries',
+      handler: (body) => {
+        const { start, end } = window(body);
+        const states = body.States;
+        if (states !== undefined && (!Array.isArray(states) || states.length > 1 || !states.every((s) => s === 'ACTIVE' || s === 'CLOSED'))) {
+          throw invalid('States must hold at most one of ACTIVE, CLOSED');
+        }
+        const group = detector.group(optionalText(body.GroupName, 'GroupName', 1, 32), optionalText(body.GroupARN, 'GroupARN', 1, 400));
+        const max = integer(body.MaxResults, 'MaxResults', 1, 100) ?? 100;
+        const all = detector
+          .insights()
+          .filter((i) => (group === undefined || i.group.name === group.name) && i.start <= end && (i.end ?? Infinity) >= start)
+          .filter((i) => states === undefined || (states as string[]).length === 0 || (states as string[]).includes(i.end === undefined ? 'ACTIVE' : 'CLOSED'));
+        const offset = pageOffset(body.NextToken);
+        const page = all.slice(offset, offset + max);
+        return { InsightSummaries: page.map((i) => ({ ...toInsight(i), LastUpdateTime: i.lastUpdate })), ...nextToken(offset + page.length, all.length) };
+      },
+    },
+    {
+      path: '/Insight',
+      name: 'GetInsight',
+      handler: (body) => ({ Insight: toInsight(detector.get(id(body))) }),
+    },
+    {
+      path: '/InsightEvents',
+      name: 'GetInsightEvents',
+      handler: (body) => {
+        const insight = detector.get(id(body));
+        const max = integer(body.MaxResults, 'MaxResults', 1, 50) ?? 50;
+        const width = detector.options.bucketSeconds;
+        const events = insight.steps.map((s) => ({
+          Summary:
+            s.kind === 'closed'
+              ? `Fault rate back to ${pct(s.rate)} (${s.counts.fault} of ${s.counts.total} requests), below ${pct(insight.threshold)}`
+              : `Fault rate ${pct(s.rate)} (${s.counts.fault} of ${s.counts.total} requests) against a baseline of ${pct(insight.baseline)}; root cause ${insight.rootCause.name}`,
+          EventTime: s.time + width,
+          ClientRequestImpactStatistics: stats(s.counts),
+          RootCauseServiceRequestImpactStatistics: stats(s.rootCause),
+          TopAnomalousServices: insight.topServices.map((t) => ({ ServiceId: serviceId(t) })),
+        }));
+        const offset = pageOffset(body.NextToken);
+        const page = events.slice(offset, offset + max);
+        return { InsightEvents: page, ...nextToken(offset + page.length, events.length) };
+      },
+    },
+    {
+      path: '/InsightImpactGraph',
+      name: 'GetInsightImpactGraph',
+      handler: (body) => {
+        const insight = detector.get(id(body));
+        const { start, end } = window(body);
+        if (body.NextToken !== undefined && body.NextToken !== '') pageOffset(body.NextToken);
+        const graphs = store.graphs(start, end).filter((g) => {
+          if (insight.group === DEFAULT_GROUP) return true;
+          const trace = store.filterTrace(g.id);
+          return trace !== undefined && insight.group.matches(trace);
+        });
+        const services = toXRayServices(aggregateGraph(graphs)).map((s) => ({
+          ReferenceId: s.ReferenceId,
+          Type: s.Type,
+          ...(s.Name !== undefined ? { Name: s.Name } : {}),
+          Names: s.Names,
+          Edges: (s.Edges as { ReferenceId: number }[]).map((e) => ({ ReferenceId: e.ReferenceId })),
+        }));
+        return { InsightId: insight.id, StartTime: start, EndTime: end, ServiceGraphStartTime: start, ServiceGraphEndTime: end, Services: services };
+      },
+    },
+  ];
+}
+
+function optionalText(value: unknown, name: string, min: number, max: number): string | undefined {
+  return value === undefined || value === null ? undefined : text(value, name, min, max);
+}
