@@ -1,7 +1,8 @@
 /**
  * ListRetrievedTraces' `OTEL` format: a trace's segment documents back as OTLP spans in the
  * OTLP/JSON encoding (ids hex, times as nanosecond strings, kinds and status codes as OTLP
- * numbers). Each segment and each subsegment becomes one span; each span's Document is an
+ * numbers). Each segment and each subsegment becomes one span (inferred segments, which
+ * only X-Ray's processing adds, do not); each span's Document is an
  * OTLP/JSON ExportTraceServiceRequest holding just that span under its segment's resource, so
  * any OTLP/JSON decoder reads it.
  */
@@ -22,6 +23,7 @@ const KIND = { internal: 1, server: 2, client: 3 } as const;
 export function toOtelSpans(segments: readonly Doc[]): OtelSpan[] {
   const out: OtelSpan[] = [];
   for (const seg of segments) {
+    if (seg.inferred === true) continue; // X-Ray's drawing of an unanswered call, not a span anyone sent
     const traceId = otelTraceId(str(seg.trace_id) ?? '');
     const resource = { attributes: resourceAttributes(seg) };
     const walk = (entity: Doc, parentId: string | undefined, isSegment: boolean) => {
@@ -75,7 +77,7 @@ function toSpan(entity: Doc, traceId: string, parentId: string | undefined, isSe
     endTimeUnixNano: nanos(end),
     attributes,
     events,
-    status: failed ? { code: 2, ...(entity.fault === true ? { message: 'fault' } : {}) } : {},
+    status: failed ? { code: 2 } : {},
   };
   if (Array.isArray(entity.links)) {
     span.links = entity.links.map((l) => obj(l)).filter((l) => str(l.trace_id) && str(l.id)).map((l) => ({ traceId: otelTraceId(str(l.trace_id)!), spanId: str(l.id) }));

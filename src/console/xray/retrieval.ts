@@ -1,7 +1,8 @@
 /**
  * Trace retrieval (X-Ray's Transaction Search API): StartTraceRetrieval hands out a
- * RetrievalToken; the retrieval runs off the request (SCHEDULED → RUNNING → COMPLETE, or
- * CANCELLED by CancelTraceRetrieval before it ran); ListRetrievedTraces pages its traces in
+ * RetrievalToken; the retrieval runs a second later, off the request (SCHEDULED → RUNNING →
+ * COMPLETE, or CANCELLED by CancelTraceRetrieval before it completed), so clients poll as they do
+ * against AWS; ListRetrievedTraces pages its traces in
  * `XRAY` form (the processed segment documents BatchGetTraces returns) or `OTEL` form (one
  * OTLP/JSON document per span, otel.ts); GetRetrievedTracesGraph gives their service graph.
  * Retrievals are kept for 60 minutes (AWS's retrieval timeout), at most 1000 of them.
@@ -38,6 +39,8 @@ export interface RetrievalOptions {
   maxRetrievals?: number;
   /** How long a retrieval's results stay (ms). Default 60 minutes. */
   keepMs?: number;
+  /** How long a retrieval stays SCHEDULED before it runs (ms), as X-Ray's asynchronous ones do; clients poll. Default 1000. */
+  scheduleMs?: number;
   /** Clock (epoch ms), for tests. */
   now?: () => number;
 }
@@ -55,15 +58,17 @@ export class RetrievalStore {
   readonly #max: number;
   readonly #keepMs: number;
   readonly #now: () => number;
+  readonly #scheduleMs: number;
 
   constructor(store: TraceStoreApi, options: RetrievalOptions = {}) {
     this.#store = store;
     this.#max = options.maxRetrievals ?? 1000;
     this.#keepMs = options.keepMs ?? 60 * 60_000;
     this.#now = options.now ?? Date.now;
+    this.#scheduleMs = options.scheduleMs ?? 1000;
   }
 
-  /** Starts a retrieval; resolves the traces on the next turn of the event loop. */
+  /** Starts a retrieval; it runs `scheduleMs` later. */
   start(traceIds: string[], start: number, end: number): string {
     this.#expire();
     if (this.#byToken.size >= this.#max) {
@@ -74,7 +79,7 @@ export class RetrievalStore {
     const token = randomBytes(24).toString('base64url');
     const retrieval: Retrieval = { status: 'SCHEDULED', traceIds, start, end, created: this.#now(), traces: [] };
     this.#byToken.set(token, retrieval);
-    setImmediate(() => this.#run(retrieval));
+    setTimeout(() => this.#run(retrieval), this.#scheduleMs).unref();
     return token;
   }
 
