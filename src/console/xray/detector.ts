@@ -14,6 +14,8 @@
  * - closes: the first bucket with at least `minRequests` requests below the threshold.
  * - root cause: the service named most often by the faulting traces' fault root causes
  *   (the deepest faulted entity's service, filter/rootcauses.ts) over the insight's buckets.
+ *   It may change as buckets add up; the root cause service's own request counts are taken
+ *   from the stored trace graphs when asked for (insights.ts), not kept here.
  */
 
 /** Tunables of the detector. */
@@ -54,8 +56,6 @@ export interface TraceFacts {
   ok: boolean;
   /** Distinct services of its fault root causes. */
   rootCauses: ServiceKey[];
-  /** Every service of the trace with its own flags. */
-  services: (ServiceKey & { fault: boolean; ok: boolean })[];
 }
 
 /** One bucket's counts. */
@@ -63,8 +63,6 @@ export interface Bucket {
   counts: Counts;
   /** Root-cause service key → faulting traces naming it. */
   rootCauses: Map<string, number>;
-  /** Service key → that service's own counts. */
-  services: Map<string, Counts>;
 }
 
 /** One evaluated bucket of an insight. */
@@ -73,7 +71,6 @@ export interface InsightStep {
   time: number;
   kind: 'opened' | 'updated' | 'closed';
   counts: Counts;
-  rootCause: Counts;
   rate: number;
 }
 
@@ -92,7 +89,6 @@ export interface DetectedInsight {
   topServices: ServiceKey[];
   /** Summed over the anomalous buckets. */
   counts: Counts;
-  rootCauseCounts: Counts;
   steps: InsightStep[];
 }
 
@@ -127,15 +123,9 @@ export class BucketSeries {
   add(facts: TraceFacts, sign: 1 | -1 = 1): void {
     const i = this.index(facts.time);
     let b = this.buckets.get(i);
-    if (!b) this.buckets.set(i, (b = { counts: zero(), rootCauses: new Map(), services: new Map() }));
+    if (!b) this.buckets.set(i, (b = { counts: zero(), rootCauses: new Map() }));
     addCounts(b.counts, { fault: facts.fault ? 1 : 0, ok: facts.ok ? 1 : 0, total: 1 }, sign);
     if (facts.fault) for (const s of facts.rootCauses) b.rootCauses.set(serviceKey(s), (b.rootCauses.get(serviceKey(s)) ?? 0) + sign);
-    for (const s of facts.services) {
-      const key = serviceKey(s);
-      const c = b.services.get(key) ?? zero();
-      addCounts(c, { fault: s.fault ? 1 : 0, ok: s.ok ? 1 : 0, total: 1 }, sign);
-      b.services.set(key, c);
-    }
     this.version++;
   }
 
@@ -154,7 +144,7 @@ export function detect(series: BucketSeries, until: number, options: DetectorOpt
   const width = series.bucketSeconds;
   const anomalous = new Set<number>();
   const out: DetectedInsight[] = [];
-  let active: { insight: DetectedInsight; causes: Map<string, number>; buckets: Bucket[] } | undefined;
+  let active: { insight: DetectedInsight; causes: Map<string, number> } | undefined;
   for (let i = first; i < until; i++) {
     const b = series.buckets.get(i);
     const counts = b?.counts ?? zero();
@@ -166,8 +156,8 @@ export function detect(series: BucketSeries, until: number, options: DetectorOpt
       const baseline = base.fault / base.total;
       const threshold = Math.max(options.factor * baseline, baseline + options.minIncrease);
       if (rate < threshold) continue;
-      const insight: DetectedInsight = { start: i * width, lastUpdate: (i + 1) * width, baseline, threshold, rootCause: { name: '', type: '' }, topServices: [], counts: zero(), rootCauseCounts: zero(), steps: [] };
-      active = { insight, causes: new Map(), buckets: [] };
+      const insight: DetectedInsight = { start: i * width, lastUpdate: (i + 1) * width, baseline, threshold, rootCause: { name: '', type: '' }, topServices: [], counts: zero(), steps: [] };
+      active = { insight, causes: new Map() };
       out.push(insight);
       extend(active, b, i, 'opened', rate, width, anomalous);
       continue;
@@ -177,8 +167,7 @@ export function detect(series: BucketSeries, until: number, options: DetectorOpt
       extend(active, b, i, 'updated', rate, width, anomalous);
       continue;
     }
-    const rc = b.services.get(serviceKey(active.insight.rootCause)) ?? zero();
-    active.insight.steps.push({ time: i * width, kind: 'closed', counts: { ...counts }, rootCause: { ...rc }, rate });
+    active.insight.steps.push({ time: i * width, kind: 'closed', counts: { ...counts }, rate });
     active.insight.end = i * width;
     active.insight.lastUpdate = (i + 1) * width;
     active = undefined;
@@ -187,7 +176,7 @@ export function detect(series: BucketSeries, until: number, options: DetectorOpt
 }
 
 function extend(
-  active: { insight: DetectedInsight; causes: Map<string, number>; buckets: Bucket[] },
+  active: { insight: DetectedInsight; causes: Map<string, number> },
   b: Bucket,
   i: number,
   kind: 'opened' | 'updated',
@@ -197,16 +186,11 @@ function extend(
 ): void {
   const { insight, causes } = active;
   anomalous.add(i);
-  active.buckets.push(b);
   for (const [key, n] of b.rootCauses) causes.set(key, (causes.get(key) ?? 0) + n);
   addCounts(insight.counts, b.counts);
   const ranked = [...causes].filter(([, n]) => n > 0).sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
   insight.rootCause = ranked.length > 0 ? parseKey(ranked[0]![0]) : { name: 'unknown', type: 'unknown' };
   insight.topServices = ranked.slice(0, 5).map(([key]) => parseKey(key));
-  // The root cause may change as buckets add up: recount its own requests over every bucket.
-  const key = serviceKey(insight.rootCause);
-  insight.rootCauseCounts = zero();
-  for (const bucket of active.buckets) addCounts(insight.rootCauseCounts, bucket.services.get(key) ?? zero());
   insight.lastUpdate = (i + 1) * width;
-  insight.steps.push({ time: i * width, kind, counts: { ...b.counts }, rootCause: { ...(b.services.get(key) ?? zero()) }, rate });
+  insight.steps.push({ time: i * width, kind, counts: { ...b.counts }, rate });
 }

@@ -11,17 +11,18 @@
  */
 import { createHash } from 'node:crypto';
 import { aggregateGraph, toXRayServices } from '../api/service-graph.ts';
-import type { FilterTrace } from '../filter/index.ts';
+import type { FilterTrace, TracePredicate } from '../filter/index.ts';
 import type { TraceStoreApi } from '../store/store.ts';
-import { BucketSeries, DEFAULT_DETECTOR, detect, type Counts, type DetectedInsight, type DetectorOptions, type ServiceKey, type TraceFacts } from './detector.ts';
+import type { TraceRow } from '../store/summary.ts';
+import { BucketSeries, DEFAULT_DETECTOR, detect, serviceKey, type Counts, type DetectedInsight, type DetectorOptions, type ServiceKey, type TraceFacts } from './detector.ts';
 import { integer, invalid, nextToken, notFound, pageOffset, text, window, type Body, type Operation, type OperationContext } from './params.ts';
 
 /** A group the detector watches. */
 export interface InsightGroup {
   name: string;
   arn: string;
-  /** The group's filter expression, compiled; the Default group matches every trace. */
-  matches(trace: FilterTrace): boolean;
+  /** The group's filter expression, compiled; null for a group of every trace (Default). */
+  filter: TracePredicate | null;
 }
 
 /** Where the groups come from (the group store fills this; the default is just `Default`). */
@@ -30,7 +31,7 @@ export interface InsightGroupSource {
   groups(): InsightGroup[];
 }
 
-export const DEFAULT_GROUP: InsightGroup = { name: 'Default', arn: 'arn:aws:xray:local:000000000000:group/Default', matches: () => true };
+export const DEFAULT_GROUP: InsightGroup = { name: 'Default', arn: 'arn:aws:xray:local:000000000000:group/Default', filter: null };
 export const defaultGroups: InsightGroupSource = { groups: () => [DEFAULT_GROUP] };
 
 /** Options of the insight detector. */
@@ -51,7 +52,14 @@ export interface Insight extends DetectedInsight {
   group: InsightGroup;
 }
 
-/** Per-group bucket counts fed from the store, and the insights found in them. */
+/** What the detector reads of a stored trace's summary row. */
+export type RowFacts = Pick<TraceRow, 'start_time' | 'fault' | 'ok'>;
+
+/**
+ * Per-group bucket counts fed from the store, and the insights found in them. The summary row
+ * is enough for a healthy trace in the Default group; the trace's filter model is built only
+ * for a faulting trace (its root causes) or when a group with a filter needs it.
+ */
 export class InsightDetector {
   readonly options: DetectorOptions;
   readonly #source: InsightGroupSource;
@@ -72,16 +80,18 @@ export class InsightDetector {
   }
 
   /** Counts one trace (again: a previous version of it is counted out first). */
-  observe(id: string, trace: FilterTrace): void {
+  observe(id: string, row: RowFacts, model: () => FilterTrace | undefined): void {
     const previous = this.#counted.get(id);
     if (previous) {
       for (const g of previous.groups) this.#series.get(g)?.add(previous.facts, -1);
       this.#counted.delete(id);
     }
-    const facts = factsOf(trace);
-    const groups = this.#source.groups().filter((g) => g.matches(trace)).map((g) => g.name);
-    for (const g of groups) this.#seriesOf(g).add(facts);
-    this.#counted.set(id, { facts, groups });
+    const groups = this.#source.groups();
+    const trace = row.fault === 1 || groups.some((g) => g.filter !== null) ? model() : undefined;
+    const facts: TraceFacts = { time: row.start_time, fault: row.fault === 1, ok: row.ok === 1, rootCauses: row.fault === 1 && trace ? rootCausesOf(trace) : [] };
+    const names = groups.filter((g) => g.filter === null || (trace !== undefined && g.filter(trace))).map((g) => g.name);
+    for (const g of names) this.#seriesOf(g).add(facts);
+    this.#counted.set(id, { facts, groups: names });
     if (this.#counted.size > this.#maxTracked) this.#counted.delete(this.#counted.keys().next().value!);
   }
 
@@ -126,20 +136,37 @@ export class InsightDetector {
   }
 }
 
-/** What the detector counts of a trace. */
-export function factsOf(trace: FilterTrace): TraceFacts {
+/** The distinct services a faulting trace's fault root causes name. */
+export function rootCausesOf(trace: FilterTrace): ServiceKey[] {
   const seen = new Map<string, ServiceKey>();
   for (const rc of trace.faultRootCauses ?? []) {
     const s = { name: rc.service.name, type: rc.service.type, ...(rc.service.accountId ? { accountId: rc.service.accountId } : {}) };
-    seen.set(JSON.stringify(s), s);
+    seen.set(serviceKey(s), s);
   }
-  return {
-    time: trace.startTime,
-    fault: trace.fault,
-    ok: trace.ok,
-    rootCauses: [...seen.values()],
-    services: trace.services.map((n) => ({ name: n.name, type: n.type, ...(n.accountId ? { accountId: n.accountId } : {}), fault: n.fault, ok: n.ok })),
-  };
+  return [...seen.values()];
+}
+
+/** The group's stored trace graphs that start in [from, to). */
+function groupGraphs(store: TraceStoreApi, group: InsightGroup, from: number, to: number): ReturnType<TraceStoreApi['graphs']> {
+  return store.graphs(from, to).filter((g) => {
+    if (g.start < from || g.start >= to) return false;
+    if (group.filter === null) return true;
+    const trace = store.filterTrace(g.id);
+    return trace !== undefined && group.filter(trace);
+  });
+}
+
+/** A service's own request counts over the group's traces in [from, to) (X-Ray's RootCauseServiceRequestImpactStatistics). */
+function serviceCounts(store: TraceStoreApi, group: InsightGroup, from: number, to: number, service: ServiceKey): Counts {
+  const c: Counts = { fault: 0, ok: 0, total: 0 };
+  for (const g of groupGraphs(store, group, from, to)) {
+    const node = g.graph.nodes.find((n) => n.name === service.name && n.type === service.type);
+    if (!node) continue;
+    c.total++;
+    if (node.fault) c.fault++;
+    if (node.ok) c.ok++;
+  }
+  return c;
 }
 
 /** A stable id (UUID-shaped) for the insight of `group` that opened at `start`. */
@@ -157,7 +184,7 @@ function summaryText(i: Insight): string {
   return `Fault rate of group ${i.group.name} rose to ${pct(rate)} (${i.counts.fault} of ${i.counts.total} requests; baseline ${pct(i.baseline)}), caused by faults in ${i.rootCause.name}`;
 }
 
-function toInsight(i: Insight): Record<string, unknown> {
+function toInsight(i: Insight, rootCauseCounts: Counts): Record<string, unknown> {
   return {
     InsightId: i.id,
     GroupARN: i.group.arn,
@@ -169,7 +196,7 @@ function toInsight(i: Insight): Record<string, unknown> {
     ...(i.end !== undefined ? { EndTime: i.end } : {}),
     Summary: summaryText(i),
     ClientRequestImpactStatistics: stats(i.counts),
-    RootCauseServiceRequestImpactStatistics: stats(i.rootCauseCounts),
+    RootCauseServiceRequestImpactStatistics: stats(rootCauseCounts),
     TopAnomalousServices: i.topServices.map((s) => ({ ServiceId: serviceId(s) })),
   };
 }
@@ -178,12 +205,21 @@ function toInsight(i: Insight): Record<string, unknown> {
 export function insightOperations(context: OperationContext, options?: InsightOptions): Operation[] {
   const detector = new InsightDetector(options);
   const { store } = context;
-  context.onClose(
-    store.onTrace((row) => {
-      const trace = store.filterTrace(row.id);
-      if (trace) detector.observe(row.id, trace);
-    }),
-  );
+  context.onClose(store.onTrace((row) => detector.observe(row.id, row, () => store.filterTrace(row.id))));
+  const width = detector.options.bucketSeconds;
+  // The root cause's own requests over the insight's anomalous buckets.
+  const rootCauseCounts = (i: Insight): Counts => {
+    const c: Counts = { fault: 0, ok: 0, total: 0 };
+    for (const step of i.steps) {
+      if (step.kind === 'closed') continue;
+      const b = serviceCounts(store, i.group, step.time, step.time + width, i.rootCause);
+      c.fault += b.fault;
+      c.ok += b.ok;
+      c.total += b.total;
+    }
+    return c;
+  };
+  const full = (i: Insight) => toInsight(i, rootCauseCounts(i));
   const id = (body: Body) => text(body.InsightId, 'InsightId', 1, 64);
   return [
     {
@@ -203,13 +239,13 @@ export function insightOperations(context: OperationContext, options?: InsightOp
           .filter((i) => states === undefined || (states as string[]).length === 0 || (states as string[]).includes(i.end === undefined ? 'ACTIVE' : 'CLOSED'));
         const offset = pageOffset(body.NextToken);
         const page = all.slice(offset, offset + max);
-        return { InsightSummaries: page.map((i) => ({ ...toInsight(i), LastUpdateTime: i.lastUpdate })), ...nextToken(offset + page.length, all.length) };
+        return { InsightSummaries: page.map((i) => ({ ...full(i), LastUpdateTime: i.lastUpdate })), ...nextToken(offset + page.length, all.length) };
       },
     },
     {
       path: '/Insight',
       name: 'GetInsight',
-      handler: (body) => ({ Insight: toInsight(detector.get(id(body))) }),
+      handler: (body) => ({ Insight: full(detector.get(id(body))) }),
     },
     {
       path: '/InsightEvents',
@@ -217,7 +253,6 @@ export function insightOperations(context: OperationContext, options?: InsightOp
       handler: (body) => {
         const insight = detector.get(id(body));
         const max = integer(body.MaxResults, 'MaxResults', 1, 50) ?? 50;
-        const width = detector.options.bucketSeconds;
         const events = insight.steps.map((s) => ({
           Summary:
             s.kind === 'closed'
@@ -225,7 +260,7 @@ export function insightOperations(context: OperationContext, options?: InsightOp
               : `Fault rate ${pct(s.rate)} (${s.counts.fault} of ${s.counts.total} requests) against a baseline of ${pct(insight.baseline)}; root cause ${insight.rootCause.name}`,
           EventTime: s.time + width,
           ClientRequestImpactStatistics: stats(s.counts),
-          RootCauseServiceRequestImpactStatistics: stats(s.rootCause),
+          RootCauseServiceRequestImpactStatistics: stats(serviceCounts(store, insight.group, s.time, s.time + width, insight.rootCause)),
           TopAnomalousServices: insight.topServices.map((t) => ({ ServiceId: serviceId(t) })),
         }));
         const offset = pageOffset(body.NextToken);
@@ -240,12 +275,7 @@ export function insightOperations(context: OperationContext, options?: InsightOp
         const insight = detector.get(id(body));
         const { start, end } = window(body);
         if (body.NextToken !== undefined && body.NextToken !== '') pageOffset(body.NextToken);
-        const graphs = store.graphs(start, end).filter((g) => {
-          if (insight.group === DEFAULT_GROUP) return true;
-          const trace = store.filterTrace(g.id);
-          return trace !== undefined && insight.group.matches(trace);
-        });
-        const services = toXRayServices(aggregateGraph(graphs)).map((s) => ({
+        const services = toXRayServices(aggregateGraph(groupGraphs(store, insight.group, start, end))).map((s) => ({
           ReferenceId: s.ReferenceId,
           Type: s.Type,
           ...(s.Name !== undefined ? { Name: s.Name } : {}),

@@ -15,10 +15,6 @@ function fill(series: BucketSeries, minute: number, total: number, faults: numbe
       fault,
       ok: !fault,
       rootCauses: fault ? [cause] : [],
-      services: [
-        { ...fetcher, fault, ok: !fault },
-        { ...cause, fault: fault, ok: !fault },
-      ],
     };
     series.add(facts);
   }
@@ -37,7 +33,6 @@ test('a bucket at 3x the baseline and +10 pp opens an insight; the next normal b
   assert.ok(Math.abs(insight!.threshold - 0.15) < 1e-9);
   assert.deepEqual(insight!.rootCause, archiver);
   assert.deepEqual(insight!.counts, { fault: 8, ok: 12, total: 20 });
-  assert.deepEqual(insight!.rootCauseCounts, { fault: 8, ok: 12, total: 20 });
   assert.deepEqual(insight!.steps.map((x) => x.kind), ['opened', 'closed']);
 });
 
@@ -90,7 +85,7 @@ test('too few requests, a cold start, or an incomplete bucket open nothing; anom
 
 test('counting a trace out again (a newer version replaced it) undoes it; parameters are configurable', () => {
   const s = new BucketSeries(30);
-  const facts: TraceFacts = { time: 45, fault: true, ok: false, rootCauses: [archiver], services: [{ ...archiver, fault: true, ok: false }] };
+  const facts: TraceFacts = { time: 45, fault: true, ok: false, rootCauses: [archiver] };
   s.add(facts);
   s.add(facts, -1);
   assert.deepEqual(s.buckets.get(1)!.counts, { fault: 0, ok: 0, total: 0 });

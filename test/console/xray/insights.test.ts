@@ -1,27 +1,31 @@
 /** The insight detector fed with filter models of real segment documents, on an injected clock. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildFilterTrace, compileFilter } from '../../../src/console/filter/index.ts';
-import { DEFAULT_GROUP, InsightDetector, factsOf, type InsightGroup } from '../../../src/console/xray/insights.ts';
+import { buildFilterTrace, compileFilter, type FilterTrace } from '../../../src/console/filter/index.ts';
+import { DEFAULT_GROUP, InsightDetector, rootCausesOf, type InsightGroup } from '../../../src/console/xray/insights.ts';
 import { timedFetch, type Failure } from '../insight-traces.ts';
 
 const T0 = 1_780_000_020; // a minute boundary (epoch seconds)
 
+/** Hands the detector a trace the way the store does: its summary row's flags and its model on demand. */
+function observe(detector: InsightDetector, id: string, trace: FilterTrace): void {
+  detector.observe(id, { start_time: trace.startTime, fault: trace.fault ? 1 : 0, ok: trace.ok ? 1 : 0 }, () => trace);
+}
+
 function feed(detector: InsightDetector, minute: number, failing: number, failure: Failure, total = 20): void {
   for (let i = 0; i < total; i++) {
     const { trace, docs } = timedFetch(T0 + minute * 60 + i, i < failing ? failure : 'none');
-    detector.observe(trace, buildFilterTrace(docs));
+    observe(detector, trace, buildFilterTrace(docs));
   }
 }
 
 test('the root cause comes from the trace model: the archiver\'s own fault, or the inferred upstream node', () => {
-  const archiver = factsOf(buildFilterTrace(timedFetch(T0, 'archiver').docs));
+  const archiver = buildFilterTrace(timedFetch(T0, 'archiver').docs);
   assert.equal(archiver.fault, true);
-  assert.deepEqual(archiver.rootCauses, [{ name: 'archiver', type: 'service' }]);
-  const upstream = factsOf(buildFilterTrace(timedFetch(T0, 'upstream').docs));
-  assert.deepEqual(upstream.rootCauses, [{ name: 'example.test', type: 'remote' }]);
-  const ok = factsOf(buildFilterTrace(timedFetch(T0, 'none').docs));
-  assert.deepEqual([ok.fault, ok.ok, ok.rootCauses], [false, true, []]);
+  assert.deepEqual(rootCausesOf(archiver), [{ name: 'archiver', type: 'service' }]);
+  const upstream = buildFilterTrace(timedFetch(T0, 'upstream').docs);
+  assert.deepEqual(rootCausesOf(upstream), [{ name: 'example.test', type: 'remote' }]);
+  assert.deepEqual(rootCausesOf(buildFilterTrace(timedFetch(T0, 'none').docs)), []);
 });
 
 test('a bucket is judged once the clock has passed its end; the insight turns CLOSED when the rate comes back', () => {
@@ -49,8 +53,8 @@ test('a trace stored again (more segments arrived) is counted once', () => {
   // Minute 10: 20 traces whose fetcher segment arrives first, the archiver's later.
   for (let i = 0; i < 20; i++) {
     const { trace, docs } = timedFetch(T0 + 600 + i, i < 12 ? 'archiver' : 'none');
-    detector.observe(trace, buildFilterTrace(docs.slice(0, 1)));
-    detector.observe(trace, buildFilterTrace(docs));
+    observe(detector, trace, buildFilterTrace(docs.slice(0, 1)));
+    observe(detector, trace, buildFilterTrace(docs));
   }
   const [insight] = detector.insights();
   assert.deepEqual(insight!.counts, { fault: 12, ok: 8, total: 20 });
@@ -60,7 +64,7 @@ test('a trace stored again (more segments arrived) is counted once', () => {
 test('groups come through InsightGroupSource; each group sees only its traces', () => {
   const now = (T0 + 12 * 60) * 1000;
   const predicate = compileFilter('service("archiver")')!;
-  const withArchiver: InsightGroup = { name: 'archived', arn: 'arn:aws:xray:local:000000000000:group/archived/1', matches: predicate };
+  const withArchiver: InsightGroup = { name: 'archived', arn: 'arn:aws:xray:local:000000000000:group/archived/1', filter: predicate };
   const detector = new InsightDetector({ now: () => now, groups: { groups: () => [DEFAULT_GROUP, withArchiver] } });
   for (let m = 0; m < 10; m++) feed(detector, m, 0, 'none');
   feed(detector, 10, 10, 'upstream'); // upstream failures never reach the archiver
