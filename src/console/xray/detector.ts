@@ -12,10 +12,10 @@
  * - stays open while later buckets are still at or above that threshold (the baseline is
  *   frozen at opening); a bucket with fewer than `minRequests` requests changes nothing.
  * - closes: the first bucket with at least `minRequests` requests below the threshold.
- * - root cause: the service named most often by the faulting traces' fault root causes
- *   (the deepest faulted entity's service, filter/rootcauses.ts) over the insight's buckets.
- *   It may change as buckets add up; the root cause service's own request counts are taken
- *   from the stored trace graphs when asked for (insights.ts), not kept here.
+ *
+ * Only counts are kept (three numbers per bucket), so feeding the detector costs next to
+ * nothing on the ingest path; the root cause is worked out from the stored traces of the
+ * insight's buckets when someone asks (insights.ts).
  */
 
 /** Tunables of the detector. */
@@ -34,13 +34,6 @@ export interface DetectorOptions {
 
 export const DEFAULT_DETECTOR: DetectorOptions = { bucketSeconds: 60, baselineBuckets: 10, factor: 3, minIncrease: 0.1, minRequests: 10 };
 
-/** A service as X-Ray's ServiceId names it. */
-export interface ServiceKey {
-  name: string;
-  type: string;
-  accountId?: string;
-}
-
 /** Request counts (X-Ray's RequestImpactStatistics). */
 export interface Counts {
   fault: number;
@@ -54,15 +47,11 @@ export interface TraceFacts {
   time: number;
   fault: boolean;
   ok: boolean;
-  /** Distinct services of its fault root causes. */
-  rootCauses: ServiceKey[];
 }
 
 /** One bucket's counts. */
 export interface Bucket {
   counts: Counts;
-  /** Root-cause service key → faulting traces naming it. */
-  rootCauses: Map<string, number>;
 }
 
 /** One evaluated bucket of an insight. */
@@ -84,19 +73,11 @@ export interface DetectedInsight {
   lastUpdate: number;
   baseline: number;
   threshold: number;
-  rootCause: ServiceKey;
-  /** Root-cause services, most often named first (at most 5). */
-  topServices: ServiceKey[];
   /** Summed over the anomalous buckets. */
   counts: Counts;
   steps: InsightStep[];
 }
 
-export const serviceKey = (s: ServiceKey): string => JSON.stringify([s.name, s.type, s.accountId ?? '']);
-const parseKey = (key: string): ServiceKey => {
-  const [name, type, accountId] = JSON.parse(key) as [string, string, string];
-  return { name, type, ...(accountId ? { accountId } : {}) };
-};
 const zero = (): Counts => ({ fault: 0, ok: 0, total: 0 });
 const addCounts = (to: Counts, c: Counts, sign = 1) => {
   to.fault += sign * c.fault;
@@ -123,9 +104,8 @@ export class BucketSeries {
   add(facts: TraceFacts, sign: 1 | -1 = 1): void {
     const i = this.index(facts.time);
     let b = this.buckets.get(i);
-    if (!b) this.buckets.set(i, (b = { counts: zero(), rootCauses: new Map() }));
+    if (!b) this.buckets.set(i, (b = { counts: zero() }));
     addCounts(b.counts, { fault: facts.fault ? 1 : 0, ok: facts.ok ? 1 : 0, total: 1 }, sign);
-    if (facts.fault) for (const s of facts.rootCauses) b.rootCauses.set(serviceKey(s), (b.rootCauses.get(serviceKey(s)) ?? 0) + sign);
     this.version++;
   }
 
@@ -144,7 +124,7 @@ export function detect(series: BucketSeries, until: number, options: DetectorOpt
   const width = series.bucketSeconds;
   const anomalous = new Set<number>();
   const out: DetectedInsight[] = [];
-  let active: { insight: DetectedInsight; causes: Map<string, number> } | undefined;
+  let active: DetectedInsight | undefined;
   for (let i = first; i < until; i++) {
     const b = series.buckets.get(i);
     const counts = b?.counts ?? zero();
@@ -156,41 +136,28 @@ export function detect(series: BucketSeries, until: number, options: DetectorOpt
       const baseline = base.fault / base.total;
       const threshold = Math.max(options.factor * baseline, baseline + options.minIncrease);
       if (rate < threshold) continue;
-      const insight: DetectedInsight = { start: i * width, lastUpdate: (i + 1) * width, baseline, threshold, rootCause: { name: '', type: '' }, topServices: [], counts: zero(), steps: [] };
-      active = { insight, causes: new Map() };
+      const insight: DetectedInsight = { start: i * width, lastUpdate: (i + 1) * width, baseline, threshold, counts: zero(), steps: [] };
+      active = insight;
       out.push(insight);
       extend(active, b, i, 'opened', rate, width, anomalous);
       continue;
     }
     if (counts.total < options.minRequests || !b) continue;
-    if (rate >= active.insight.threshold) {
+    if (rate >= active.threshold) {
       extend(active, b, i, 'updated', rate, width, anomalous);
       continue;
     }
-    active.insight.steps.push({ time: i * width, kind: 'closed', counts: { ...counts }, rate });
-    active.insight.end = i * width;
-    active.insight.lastUpdate = (i + 1) * width;
+    active.steps.push({ time: i * width, kind: 'closed', counts: { ...counts }, rate });
+    active.end = i * width;
+    active.lastUpdate = (i + 1) * width;
     active = undefined;
   }
   return out;
 }
 
-function extend(
-  active: { insight: DetectedInsight; causes: Map<string, number> },
-  b: Bucket,
-  i: number,
-  kind: 'opened' | 'updated',
-  rate: number,
-  width: number,
-  anomalous: Set<number>,
-): void {
-  const { insight, causes } = active;
+function extend(insight: DetectedInsight, b: Bucket, i: number, kind: 'opened' | 'updated', rate: number, width: number, anomalous: Set<number>): void {
   anomalous.add(i);
-  for (const [key, n] of b.rootCauses) causes.set(key, (causes.get(key) ?? 0) + n);
   addCounts(insight.counts, b.counts);
-  const ranked = [...causes].filter(([, n]) => n > 0).sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
-  insight.rootCause = ranked.length > 0 ? parseKey(ranked[0]![0]) : { name: 'unknown', type: 'unknown' };
-  insight.topServices = ranked.slice(0, 5).map(([key]) => parseKey(key));
   insight.lastUpdate = (i + 1) * width;
   insight.steps.push({ time: i * width, kind, counts: { ...b.counts }, rate });
 }

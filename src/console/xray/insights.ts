@@ -14,7 +14,7 @@ import { aggregateGraph, toXRayServices } from '../api/service-graph.ts';
 import type { FilterTrace, TracePredicate } from '../filter/index.ts';
 import type { TraceStoreApi } from '../store/store.ts';
 import type { TraceRow } from '../store/summary.ts';
-import { BucketSeries, DEFAULT_DETECTOR, detect, serviceKey, type Counts, type DetectedInsight, type DetectorOptions, type ServiceKey, type TraceFacts } from './detector.ts';
+import { BucketSeries, DEFAULT_DETECTOR, detect, type Counts, type DetectedInsight, type DetectorOptions, type TraceFacts } from './detector.ts';
 import { integer, invalid, nextToken, notFound, pageOffset, text, window, type Body, type Operation, type OperationContext } from './params.ts';
 
 /** A group the detector watches. */
@@ -52,13 +52,35 @@ export interface Insight extends DetectedInsight {
   group: InsightGroup;
 }
 
+/** A service as X-Ray's ServiceId names it. */
+export interface ServiceKey {
+  name: string;
+  type: string;
+  accountId?: string;
+}
+
+/** An insight's root cause, worked out from its faulting traces. */
+export interface RootCause {
+  /** The service most often at the deepest fault; `unknown` when no faulting trace is left. */
+  service: ServiceKey;
+  /** Root-cause services, most often named first (at most 5). */
+  top: ServiceKey[];
+  /** Faulting traces read (at most MAX_CAUSE_TRACES, newest first). */
+  traces: number;
+}
+
+/** Faulting traces an insight's root cause is worked out from, at most. */
+export const MAX_CAUSE_TRACES = 2000;
+
+const serviceKey = (s: ServiceKey): string => JSON.stringify([s.name, s.type, s.accountId ?? '']);
+
 /** What the detector reads of a stored trace's summary row. */
 export type RowFacts = Pick<TraceRow, 'start_time' | 'fault' | 'ok'>;
 
 /**
  * Per-group bucket counts fed from the store, and the insights found in them. The summary row
- * is enough for a healthy trace in the Default group; the trace's filter model is built only
- * for a faulting trace (its root causes) or when a group with a filter needs it.
+ * is all the Default group needs; the trace's filter model is read only when a group with a
+ * filter expression has to be matched.
  */
 export class InsightDetector {
   readonly options: DetectorOptions;
@@ -87,10 +109,15 @@ export class InsightDetector {
       this.#counted.delete(id);
     }
     const groups = this.#source.groups();
-    const trace = row.fault === 1 || groups.some((g) => g.filter !== null) ? model() : undefined;
-    const facts: TraceFacts = { time: row.start_time, fault: row.fault === 1, ok: row.ok === 1, rootCauses: row.fault === 1 && trace ? rootCausesOf(trace) : [] };
+    const trace = groups.some((g) => g.filter !== null) ? model() : undefined;
+    const facts: TraceFacts = { time: row.start_time, fault: row.fault === 1, ok: row.ok === 1 };
     const names = groups.filter((g) => g.filter === null || (trace !== undefined && g.filter(trace))).map((g) => g.name);
-    for (const g of names) this.#seriesOf(g).add(facts);
+    for (const g of names) {
+      const series = this.#seriesOf(g);
+      series.add(facts);
+      // Bounded without a query: buckets older than keepSeconds go once there are more than that.
+      if (series.buckets.size > this.#keepSeconds / series.bucketSeconds + 1) series.prune(this.#now() / 1000 - this.#keepSeconds);
+    }
     this.#counted.set(id, { facts, groups: names });
     if (this.#counted.size > this.#maxTracked) this.#counted.delete(this.#counted.keys().next().value!);
   }
@@ -146,6 +173,38 @@ export function rootCausesOf(trace: FilterTrace): ServiceKey[] {
   return [...seen.values()];
 }
 
+/**
+ * The root cause of an insight: over the faulting traces of the group in its anomalous buckets,
+ * the service their fault root causes (the deepest faulted entity, filter/rootcauses.ts) name
+ * most often; ties go to the name that sorts first.
+ */
+export function findRootCause(store: TraceStoreApi, insight: Insight, bucketSeconds: number): RootCause {
+  const counts = new Map<string, { service: ServiceKey; n: number }>();
+  let traces = 0;
+  for (const step of insight.steps) {
+    if (step.kind === 'closed') continue;
+    const it = store.list({ since: step.time, until: step.time + bucketSeconds });
+    try {
+      for (const row of it) {
+        if (traces >= MAX_CAUSE_TRACES) break;
+        if (row.fault !== 1 || row.start_time >= step.time + bucketSeconds) continue;
+        const trace = store.filterTrace(row.id);
+        if (trace === undefined || (insight.group.filter !== null && !insight.group.filter(trace))) continue;
+        traces++;
+        for (const s of rootCausesOf(trace)) {
+          const c = counts.get(serviceKey(s)) ?? { service: s, n: 0 };
+          c.n++;
+          counts.set(serviceKey(s), c);
+        }
+      }
+    } finally {
+      it.return(undefined);
+    }
+  }
+  const ranked = [...counts.values()].sort((a, b) => b.n - a.n || (a.service.name < b.service.name ? -1 : a.service.name > b.service.name ? 1 : 0));
+  return { service: ranked[0]?.service ?? { name: 'unknown', type: 'unknown' }, top: ranked.slice(0, 5).map((c) => c.service), traces };
+}
+
 /** The group's stored trace graphs that start in [from, to). */
 function groupGraphs(store: TraceStoreApi, group: InsightGroup, from: number, to: number): ReturnType<TraceStoreApi['graphs']> {
   return store.graphs(from, to).filter((g) => {
@@ -179,25 +238,25 @@ const serviceId = (s: ServiceKey) => ({ Name: s.name, Names: [s.name], Type: s.t
 const stats = (c: Counts) => ({ FaultCount: c.fault, OkCount: c.ok, TotalCount: c.total });
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-function summaryText(i: Insight): string {
+function summaryText(i: Insight, cause: RootCause): string {
   const rate = i.counts.total > 0 ? i.counts.fault / i.counts.total : 0;
-  return `Fault rate of group ${i.group.name} rose to ${pct(rate)} (${i.counts.fault} of ${i.counts.total} requests; baseline ${pct(i.baseline)}), caused by faults in ${i.rootCause.name}`;
+  return `Fault rate of group ${i.group.name} rose to ${pct(rate)} (${i.counts.fault} of ${i.counts.total} requests; baseline ${pct(i.baseline)}), caused by faults in ${cause.service.name}`;
 }
 
-function toInsight(i: Insight, rootCauseCounts: Counts): Record<string, unknown> {
+function toInsight(i: Insight, cause: RootCause, rootCauseCounts: Counts): Record<string, unknown> {
   return {
     InsightId: i.id,
     GroupARN: i.group.arn,
     GroupName: i.group.name,
-    RootCauseServiceId: serviceId(i.rootCause),
+    RootCauseServiceId: serviceId(cause.service),
     Categories: ['FAULT'],
     State: i.end === undefined ? 'ACTIVE' : 'CLOSED',
     StartTime: i.start,
     ...(i.end !== undefined ? { EndTime: i.end } : {}),
-    Summary: summaryText(i),
+    Summary: summaryText(i, cause),
     ClientRequestImpactStatistics: stats(i.counts),
     RootCauseServiceRequestImpactStatistics: stats(rootCauseCounts),
-    TopAnomalousServices: i.topServices.map((s) => ({ ServiceId: serviceId(s) })),
+    TopAnomalousServices: cause.top.map((s) => ({ ServiceId: serviceId(s) })),
   };
 }
 
@@ -207,19 +266,32 @@ export function insightOperations(context: OperationContext, options?: InsightOp
   const { store } = context;
   context.onClose(store.onTrace((row) => detector.observe(row.id, row, () => store.filterTrace(row.id))));
   const width = detector.options.bucketSeconds;
+  // Worked out when asked for, and kept while the insight does not change.
+  const causes = new Map<string, { steps: number; total: number; cause: RootCause }>();
+  const causeOf = (i: Insight): RootCause => {
+    const hit = causes.get(i.id);
+    if (hit && hit.steps === i.steps.length && hit.total === i.counts.total) return hit.cause;
+    const cause = findRootCause(store, i, width);
+    if (causes.size >= 1000) causes.delete(causes.keys().next().value!);
+    causes.set(i.id, { steps: i.steps.length, total: i.counts.total, cause });
+    return cause;
+  };
   // The root cause's own requests over the insight's anomalous buckets.
-  const rootCauseCounts = (i: Insight): Counts => {
+  const rootCauseCounts = (i: Insight, service: ServiceKey): Counts => {
     const c: Counts = { fault: 0, ok: 0, total: 0 };
     for (const step of i.steps) {
       if (step.kind === 'closed') continue;
-      const b = serviceCounts(store, i.group, step.time, step.time + width, i.rootCause);
+      const b = serviceCounts(store, i.group, step.time, step.time + width, service);
       c.fault += b.fault;
       c.ok += b.ok;
       c.total += b.total;
     }
     return c;
   };
-  const full = (i: Insight) => toInsight(i, rootCauseCounts(i));
+  const full = (i: Insight) => {
+    const cause = causeOf(i);
+    return toInsight(i, cause, rootCauseCounts(i, cause.service));
+  };
   const id = (body: Body) => text(body.InsightId, 'InsightId', 1, 64);
   return [
     {
@@ -253,15 +325,16 @@ export function insightOperations(context: OperationContext, options?: InsightOp
       handler: (body) => {
         const insight = detector.get(id(body));
         const max = integer(body.MaxResults, 'MaxResults', 1, 50) ?? 50;
+        const cause = causeOf(insight);
         const events = insight.steps.map((s) => ({
           Summary:
             s.kind === 'closed'
               ? `Fault rate back to ${pct(s.rate)} (${s.counts.fault} of ${s.counts.total} requests), below ${pct(insight.threshold)}`
-              : `Fault rate ${pct(s.rate)} (${s.counts.fault} of ${s.counts.total} requests) against a baseline of ${pct(insight.baseline)}; root cause ${insight.rootCause.name}`,
+              : `Fault rate ${pct(s.rate)} (${s.counts.fault} of ${s.counts.total} requests) against a baseline of ${pct(insight.baseline)}; root cause ${cause.service.name}`,
           EventTime: s.time + width,
           ClientRequestImpactStatistics: stats(s.counts),
-          RootCauseServiceRequestImpactStatistics: stats(serviceCounts(store, insight.group, s.time, s.time + width, insight.rootCause)),
-          TopAnomalousServices: insight.topServices.map((t) => ({ ServiceId: serviceId(t) })),
+          RootCauseServiceRequestImpactStatistics: stats(serviceCounts(store, insight.group, s.time, s.time + width, cause.service)),
+          TopAnomalousServices: cause.top.map((t) => ({ ServiceId: serviceId(t) })),
         }));
         const offset = pageOffset(body.NextToken);
         const page = events.slice(offset, offset + max);

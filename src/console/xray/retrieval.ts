@@ -1,11 +1,11 @@
 /**
  * Trace retrieval (X-Ray's Transaction Search API): StartTraceRetrieval hands out a
  * RetrievalToken; the retrieval runs a second later, off the request (SCHEDULED → RUNNING →
- * COMPLETE, or CANCELLED by CancelTraceRetrieval before it completed), so clients poll as they do
- * against AWS; ListRetrievedTraces pages its traces in
- * `XRAY` form (the processed segment documents BatchGetTraces returns) or `OTEL` form (one
- * OTLP/JSON document per span, otel.ts); GetRetrievedTracesGraph gives their service graph.
- * Retrievals are kept for 60 minutes (AWS's retrieval timeout), at most 1000 of them.
+ * COMPLETE, or CANCELLED by CancelTraceRetrieval before it completed), so clients poll as they
+ * do against AWS. ListRetrievedTraces pages its traces in `XRAY` form (the processed segment
+ * documents BatchGetTraces returns) or `OTEL` form (one OTLP/JSON document per span, otel.ts);
+ * GetRetrievedTracesGraph gives their service graph. Retrievals are kept for 60 minutes
+ * (AWS's retrieval timeout), at most 1000 of them.
  */
 import { randomBytes } from 'node:crypto';
 import { aggregateGraph, toXRayServices } from '../api/service-graph.ts';
