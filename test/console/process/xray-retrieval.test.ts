@@ -110,10 +110,15 @@ test('trace retrieval answers AWS SDK calls in XRAY and OTEL form', async (t) =>
   await t.test('CancelTraceRetrieval: a scheduled retrieval ends CANCELLED; a complete one cannot be cancelled', async () => {
     const { RetrievalToken } = await xray.send(new StartTraceRetrievalCommand({ TraceIds: [trace], ...window }));
     await xray.send(new CancelTraceRetrievalCommand({ RetrievalToken }));
-    await new Promise((r) => setTimeout(r, 1500)); // past the moment it would have run
+    // The same trace by its W3C id, not cancelled.
+    const w3c = await xray.send(new StartTraceRetrievalCommand({ TraceIds: [trace.slice(2).replace('-', '')], ...window }));
+    await new Promise((r) => setTimeout(r, 1500)); // past the moment they would have run
     const out = await xray.send(new ListRetrievedTracesCommand({ RetrievalToken }));
     assert.equal(out.RetrievalStatus, 'CANCELLED');
     assert.deepEqual(out.Traces, []);
+    const kept = await xray.send(new ListRetrievedTracesCommand({ RetrievalToken: w3c.RetrievalToken }));
+    assert.equal(kept.RetrievalStatus, 'COMPLETE');
+    assert.deepEqual(kept.Traces!.map((x) => x.Id), [trace]);
     await assert.rejects(xray.send(new CancelTraceRetrievalCommand({ RetrievalToken: token })), (err: any) => {
       assert.equal(err.name, 'InvalidRequestException');
       assert.match(err.message, /COMPLETE/);
