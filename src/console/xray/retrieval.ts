@@ -18,10 +18,10 @@ import { processedSegments } from './processed.ts';
 /** RetrievalStatus values X-Ray uses (FAILED and TIMEOUT never happen locally: the store answers at once). */
 export type RetrievalStatus = 'SCHEDULED' | 'RUNNING' | 'COMPLETE' | 'CANCELLED' | 'FAILED' | 'TIMEOUT';
 
+/** A trace the retrieval found; its documents are read from the store when listed, so a retrieval holds ids only. */
 interface RetrievedTrace {
   id: string;
   duration: number;
-  segments: Record<string, unknown>[];
 }
 
 interface Retrieval {
@@ -103,10 +103,9 @@ export class RetrievalStore {
     r.status = 'RUNNING';
     for (const id of r.traceIds) {
       const row = this.#store.get(id);
-      const docs = row ? this.#store.documents(id) : undefined;
       // The range is inclusive on both ends and refers to the trace's start.
-      if (!row || !docs || row.start_time < r.start || row.start_time > r.end) continue;
-      r.traces.push({ id, duration: row.duration, segments: processedSegments(docs) });
+      if (!row || row.start_time < r.start || row.start_time > r.end) continue;
+      r.traces.push({ id, duration: row.duration });
     }
     r.status = 'COMPLETE';
   }
@@ -143,14 +142,16 @@ export function retrievalOperations(context: OperationContext, options?: Retriev
         if (format !== 'XRAY' && format !== 'OTEL') throw invalid('TraceFormat must be XRAY or OTEL');
         const offset = pageOffset(body.NextToken);
         const page = r.traces.slice(offset, offset + PAGE_TRACES);
-        const Traces = page.map((t) => ({
-          Id: t.id,
-          Duration: t.duration,
-          Spans:
+        const Traces = page.flatMap((t) => {
+          const docs = context.store.documents(t.id);
+          if (!docs) return []; // pruned by retention since the retrieval ran
+          const segments = processedSegments(docs);
+          const Spans =
             format === 'XRAY'
-              ? t.segments.map((doc) => ({ Id: doc.id as string, Document: JSON.stringify(doc) }))
-              : toOtelSpans(t.segments).map((s) => ({ Id: s.id, Document: JSON.stringify(s.document) })),
-        }));
+              ? segments.map((doc) => ({ Id: doc.id as string, Document: JSON.stringify(doc) }))
+              : toOtelSpans(segments).map((s) => ({ Id: s.id, Document: JSON.stringify(s.document) }));
+          return [{ Id: t.id, Duration: t.duration, Spans }];
+        });
         return { RetrievalStatus: r.status, TraceFormat: format, Traces, ...nextToken(offset + page.length, r.traces.length) };
       },
     },
@@ -161,7 +162,7 @@ export function retrievalOperations(context: OperationContext, options?: Retriev
         const r = retrievals.get(token(body));
         const ids = r.traces.map((t) => t.id);
         const services = ids.length === 0 ? [] : toXRayServices(aggregateGraph(context.store.graphs(0, 0, ids)));
-        const links = linksByService(r.traces);
+        const links = linksByService(context.store, ids);
         const offset = pageOffset(body.NextToken);
         const page = services.slice(offset, offset + PAGE_SERVICES);
         return {
@@ -182,19 +183,25 @@ export function retrievalOperations(context: OperationContext, options?: Retriev
   ];
 }
 
-/** Span links recorded on segments (`links[]`), as X-Ray's GraphLink per service name. */
-function linksByService(traces: RetrievedTrace[]): Map<string, { ReferenceType: string; SourceTraceId: string; DestinationTraceIds: string[] }[]> {
-  const out = new Map<string, { ReferenceType: string; SourceTraceId: string; DestinationTraceIds: string[] }[]>();
-  for (const t of traces) {
-    for (const seg of t.segments) {
-      const name = str(seg.name);
-      if (name === undefined || !Array.isArray(seg.links)) continue;
-      const destinations = [...new Set(seg.links.map((l) => str(obj(l).trace_id)).filter((id): id is string => id !== undefined && id !== t.id))];
+/**
+ * Span links recorded on segments (`links[]`, as the OTel translator writes them), per service
+ * name, as X-Ray's GraphLink. The local console calls every such reference `child`.
+ */
+function linksByService(store: TraceStoreApi, ids: string[]): Map<string, GraphLink[]> {
+  const out = new Map<string, GraphLink[]>();
+  for (const id of ids) {
+    for (const seg of store.documents(id) ?? []) {
+      const doc = seg as Record<string, unknown>;
+      const name = str(doc.name);
+      if (name === undefined || !Array.isArray(doc.links)) continue;
+      const destinations = [...new Set(doc.links.map((l) => str(obj(l).trace_id)).filter((d): d is string => d !== undefined && d !== id))];
       if (destinations.length === 0) continue;
       const list = out.get(name) ?? [];
-      list.push({ ReferenceType: 'child', SourceTraceId: t.id, DestinationTraceIds: destinations });
+      list.push({ ReferenceType: 'child', SourceTraceId: id, DestinationTraceIds: destinations });
       out.set(name, list);
     }
   }
   return out;
 }
+
+type GraphLink = { ReferenceType: string; SourceTraceId: string; DestinationTraceIds: string[] };

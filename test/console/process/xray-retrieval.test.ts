@@ -22,7 +22,8 @@ test('trace retrieval answers AWS SDK calls in XRAY and OTEL form', async (t) =>
   const xray = client(tc.url);
   t.after(() => xray.destroy());
   const { trace, fetcher, archiver, ids } = fetchTrace({ status: 502, upstreamStatus: 503 });
-  await tc.send(datagram(fetcher), datagram(archiver));
+  const linked = traceId();
+  await tc.send(datagram(fetcher), datagram({ ...archiver, links: [{ trace_id: linked, id: 'a1b2c3d4e5f60718' }] }));
   await tc.waitForTrace(trace, (tr) => tr.segments.length === 2);
   const window = { StartTime: new Date((fetcher.start_time - 60) * 1000), EndTime: new Date((fetcher.start_time + 60) * 1000) };
   const started = await xray.send(new StartTraceRetrievalCommand({ TraceIds: [trace, traceId()], ...window }));
@@ -100,6 +101,8 @@ test('trace retrieval answers AWS SDK calls in XRAY and OTEL form', async (t) =>
     const fetcherService = out.Services!.find((s) => s.Service!.Name === 'fetcher')!;
     assert.equal(fetcherService.Service!.Edges!.length, 2);
     assert.deepEqual(fetcherService.Links, []);
+    const archiverService = out.Services!.find((s) => s.Service!.Name === 'archiver')!;
+    assert.deepEqual(archiverService.Links, [{ ReferenceType: 'child', SourceTraceId: trace, DestinationTraceIds: [linked] }]);
     await assert.rejects(xray.send(new GetRetrievedTracesGraphCommand({ RetrievalToken: 'no-such-token' })), (err: any) => {
       assert.equal(err.name, 'ResourceNotFoundException');
       assert.equal(err.$metadata.httpStatusCode, 404);
