@@ -10,6 +10,7 @@
  * X-Ray. Counts are kept 24 hours.
  */
 import { createHash } from 'node:crypto';
+import { compileQuery } from '../api/query.ts';
 import { aggregateGraph, toXRayServices } from '../api/service-graph.ts';
 import type { FilterTrace, TracePredicate } from '../filter/index.ts';
 import type { TraceStoreApi } from '../store/store.ts';
@@ -68,6 +69,9 @@ export interface RootCause {
   /** Faulting traces read (at most MAX_CAUSE_TRACES, newest first). */
   traces: number;
 }
+
+/** The store's SQL prefilter for faulting traces. */
+const FAULTING = compileQuery('fault');
 
 /** Faulting traces an insight's root cause is worked out from, at most. */
 export const MAX_CAUSE_TRACES = 2000;
@@ -183,7 +187,7 @@ export function findRootCause(store: TraceStoreApi, insight: Insight, bucketSeco
   let traces = 0;
   for (const step of insight.steps) {
     if (step.kind === 'closed') continue;
-    const it = store.list({ since: step.time, until: step.time + bucketSeconds });
+    const it = store.list({ since: step.time, until: step.time + bucketSeconds, prefilter: FAULTING.prefilter });
     try {
       for (const row of it) {
         if (traces >= MAX_CAUSE_TRACES) break;
