@@ -59,6 +59,7 @@ export const codes = {
   busy: 503,
   unavailable: 503,
   upstream_timeout: 504,
+  insufficient_storage: 507,
 } as const;
 
 export type ErrorCode = keyof typeof codes;
