@@ -48,6 +48,7 @@ export const codes = {
   blocked_destination: 403,
   not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   body_too_large: 413,
   unsupported_media_type: 415,
   range_not_satisfiable: 416,
