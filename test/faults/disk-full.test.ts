@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { startArchiver } from '../helpers/process.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startArchiver, startFetcher } from '../helpers/process.ts';
 import { startConsole } from '../helpers/console.ts';
 import { datagram, segment, traceId } from '../console/fixtures.ts';
 import { fillDisk, report, smallTmpfs, tmpfsSkipReason, until } from '../helpers/faults.ts';
@@ -31,6 +33,12 @@ test('archiver, disk full: 507 insufficient_storage, /health 503 with the reason
   const dir = smallTmpfs(t, '24m');
   const db = join(dir, 'archive.db');
   const a = await startArchiver(t, { db });
+  // A fetcher in front: its callers see the archiver's 507 too.
+  const page = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(randomBytes(110 * 1024).toString('hex')));
+  await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => (page.closeAllConnections(), page.close(() => r()))));
+  const pagePort = (page.address() as AddressInfo).port;
+  const f = await startFetcher(t, { archiver: a.url, allow: `127.0.0.1:${pagePort}` });
   const acknowledged = new Map<number, string>();
   for (let i = 0; i < 5; i++) {
     const body = randomBytes(100 * 1024);
@@ -56,6 +64,11 @@ test('archiver, disk full: 507 insufficient_storage, /health 503 with the reason
   assert.match(full.json.detail, /disk is full/);
   assert.deepEqual(Object.keys(full.json).sort(), ['code', 'detail', 'id', 'status']);
 
+  const viaFetcher = await fetch(`${f.url}/fetch/http://127.0.0.1:${pagePort}/page`);
+  const viaFetcherJson = await viaFetcher.json();
+  assert.equal(viaFetcher.status, 507, JSON.stringify(viaFetcherJson));
+  assert.equal(viaFetcherJson.code, 'insufficient_storage');
+  assert.match(viaFetcherJson.detail, /disk is full/);
   // While it lasts: every write 507, /health 503 naming the disk, reads still answered.
   const again = await post(a.url, Buffer.from('small, but the disk is full'));
   const h = await health(a.url);
@@ -89,6 +102,7 @@ test('archiver, disk full: 507 insufficient_storage, /health 503 with the reason
   sql.close();
   report(t, 'archiver disk full', {
     write_answer: `${full.status} ${full.json.code}`,
+    fetcher_answer: `${viaFetcher.status} ${viaFetcherJson.code}`,
     refused_in_ms: Math.round(full.ms),
     health: `${h.status} "${h.text}"`,
     reads: 'served (200)',
