@@ -69,6 +69,8 @@ test('archiver, disk full: 507 insufficient_storage, /health 503 with the reason
   assert.equal(viaFetcher.status, 507, JSON.stringify(viaFetcherJson));
   assert.equal(viaFetcherJson.code, 'insufficient_storage');
   assert.match(viaFetcherJson.detail, /disk is full/);
+  const contract = await (await fetch(`${f.url}/openapi.json`)).json();
+  assert.ok(contract.paths['/fetch'].post.responses['507'], "the fetcher's OpenAPI lists 507");
   // While it lasts: every write 507, /health 503 naming the disk, reads still answered.
   const again = await post(a.url, Buffer.from('small, but the disk is full'));
   const h = await health(a.url);
