@@ -2,13 +2,13 @@
  * One trace examined (`GET /api/traces/{id}/diagnosis`) and two compared (`GET /api/diff`).
  * Shared by the HTTP routes and the MCP tools, so both answer alike.
  */
-import Type from 'typebox';
 import { appError } from '../../shared/errors.ts';
 import type { App } from '../../shared/http.ts';
 import type { Diagnostics } from '../ingest/diagnostics.ts';
 import type { TraceStoreApi } from '../store/store.ts';
-import { diagnose, type Diagnosis } from './diagnosis.ts';
-import { diffTraces, type TraceDiff } from './diff.ts';
+import { routeSchemas, type Diagnosis, type TraceDiff } from './contract.ts';
+import { diagnose } from './diagnosis.ts';
+import { diffTraces } from './diff.ts';
 
 /** The diagnosis of `id`, stored or not. */
 export function diagnoseTrace(store: TraceStoreApi, diagnostics: Diagnostics, id: string): Diagnosis {
@@ -51,21 +51,13 @@ export function diffById(store: TraceStoreApi, a: string, b: string): TraceDiff 
   return diffTraces(a, docsA, other, documentsOf(store, other));
 }
 
-const DiffQuery = Type.Object({
-  a: Type.String({ maxLength: 64, description: 'trace id' }),
-  b: Type.String({ maxLength: 64, description: 'trace id, or `typical`: the trace of the same URL nearest its median duration' }),
-});
-
-const TraceIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
-
 /** Registers the diagnosis and diff routes. */
 export function registerAnalysisRoutes(app: App, store: TraceStoreApi, diagnostics: Diagnostics): void {
-  app.get('/api/traces/:id/diagnosis', { schema: { params: TraceIdParams, summary: 'What is wrong with one trace, each finding with evidence and fix (also for an id never stored)' } }, async (req) =>
-    diagnoseTrace(store, diagnostics, (req.params as { id: string }).id),
+  app.get('/api/traces/:id/diagnosis', { schema: routeSchemas.diagnosis }, async (req) =>
+    diagnoseTrace(store, diagnostics, req.params.id),
   );
-  app.get('/api/diff', { schema: { querystring: DiffQuery, summary: 'Two traces aligned span by span: durations and deltas, spans only in one, errors that appear or vanish, critical paths' } }, async (req) => {
-    const q = req.query as { a: string; b: string };
-    return diffById(store, q.a, q.b);
+  app.get('/api/diff', { schema: routeSchemas.diff }, async (req) => {
+    return diffById(store, req.query.a, req.query.b);
   });
 }
 

@@ -8,34 +8,9 @@
 import { buildEntityGraph, obj, str, type Entity } from '../filter/graph.ts';
 import type { TraceEvent } from '../ingest/diagnostics.ts';
 import { fixes, type ProblemKind } from '../ingest/validate.ts';
+import type { Diagnosis, Finding } from './contract.ts';
 
-/** One thing wrong with a trace. */
-export interface Finding {
-  kind: 'missing_parent' | 'missing_downstream' | 'sampling_changed' | 'in_progress' | 'clock_skew' | 'trimmed' | 'refused' | 'late' | 'not_received' | 'invalid_id';
-  severity: 'error' | 'warning' | 'info';
-  title: string;
-  /** What was seen, one fact a line. */
-  evidence: string[];
-  fix: string;
-  /** The service the finding is about (the one that should act). */
-  service?: string;
-  /** The segment or subsegment id it concerns, when one is in the trace. */
-  span?: string;
-  /** Clock skew: how far the child lies outside its parent, in milliseconds. */
-  offset_ms?: number;
-}
-
-/** The diagnosis of one trace id. */
-export interface Diagnosis {
-  id: string;
-  /** Whether the console has any document of the trace. */
-  stored: boolean;
-  /** One line: how many findings, or that nothing is wrong. */
-  summary: string;
-  findings: Finding[];
-  /** What ingest recorded for the id, oldest first. */
-  events: TraceEvent[];
-}
+export type { Diagnosis, Finding } from './contract.ts';
 
 const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
 /** Children may stick out of their parent by this much before it is called skew (timer resolution, rounding). */

@@ -6,44 +6,9 @@
  */
 import { buildEntityGraph, type Entity } from '../filter/graph.ts';
 import { criticalPath } from '../ui/critical-path.ts';
+import type { DiffRow, DiffSpan, TraceDiff } from './contract.ts';
 
-/** One side of an aligned row. */
-export interface DiffSpan {
-  id: string;
-  /** Seconds. */
-  duration: number;
-  /** Seconds from the trace's start. */
-  offset: number;
-  status: 'ok' | 'error' | 'throttle' | 'fault';
-  http_status?: number;
-  critical: boolean;
-}
-
-/** One aligned row: a span of A, of B, or both. */
-export interface DiffRow {
-  depth: number;
-  service: string;
-  name: string;
-  /** Which of the siblings with this service and name (0 = the first to start). */
-  index: number;
-  a?: DiffSpan;
-  b?: DiffSpan;
-  /** b − a, seconds, when both exist. */
-  delta?: number;
-  only?: 'a' | 'b';
-  /** `appeared`: ok in A, not in B; `vanished`: the reverse. */
-  error_change?: 'appeared' | 'vanished';
-}
-
-/** The whole comparison. */
-export interface TraceDiff {
-  a: { id: string; duration: number; spans: number; critical_path: string[] };
-  b: { id: string; duration: number; spans: number; critical_path: string[] };
-  /** b − a, seconds. */
-  delta: number;
-  rows: DiffRow[];
-  counts: { matched: number; only_a: number; only_b: number; errors_appeared: number; errors_vanished: number };
-}
+export type { DiffRow, DiffSpan, TraceDiff } from './contract.ts';
 
 const health = (e: Entity): DiffSpan['status'] => (e.flags.fault ? 'fault' : e.flags.throttle ? 'throttle' : e.flags.error ? 'error' : 'ok');
 const kids = (e: Entity) => [...e.children, ...e.callees].sort((x, y) => x.start - y.start);

@@ -8,6 +8,7 @@ import type { ServerResponse } from 'node:http';
 import type { App } from '../../shared/http.ts';
 import type { TraceStoreApi } from '../store/store.ts';
 import { toApiSummary } from '../store/summary.ts';
+import { routeSchemas } from './contract.ts';
 
 /** Options of the event stream. */
 export interface EventsOptions {
@@ -48,9 +49,10 @@ export function registerEvents(app: App, store: TraceStoreApi, options: EventsOp
   }, heartbeatMs);
   heartbeat.unref();
 
-  app.get('/api/events', { schema: { summary: 'Server-sent events: summaries of new or updated traces', hide: false }, config: { trace: false } }, (req, reply) => {
+  app.get('/api/events', { schema: routeSchemas.events, config: { trace: false } }, (req, reply) => {
     if (clients.size >= maxClients) {
-      return reply.code(503).header('retry-after', '5').send({ id: req.id, code: 'busy', status: 503, detail: `at most ${maxClients} event streams at once` });
+      reply.code(503).header('retry-after', '5').send({ id: req.id, code: 'busy', status: 503, detail: `at most ${maxClients} event streams at once` });
+      return;
     }
     reply.hijack();
     const res = reply.raw;

@@ -2,7 +2,6 @@
  * The console's own API (DESIGN.md, trace-console routes): health, trace list with
  * filters, one trace's documents (also the export), service graph and diagnostics.
  */
-import Type from 'typebox';
 import { FilterSyntaxError } from '../filter/index.ts';
 import { appError } from '../../shared/errors.ts';
 import { sendError, type App } from '../../shared/http.ts';
@@ -10,20 +9,12 @@ import type { Diagnostics } from '../ingest/diagnostics.ts';
 import { fixes } from '../ingest/validate.ts';
 import type { TraceStoreApi } from '../store/store.ts';
 import { toApiSummary } from '../store/summary.ts';
+import { routeSchemas, type DiagnosticsBody } from './contract.ts';
 import { compileQuery, filterErrorBody, findTraces, parseTime } from './query.ts';
 import { aggregateGraph, toConsoleGraph } from './service-graph.ts';
 
 /** Extra counters the diagnostics page shows next to the per-sender ones. */
-export type RuntimeStats = () => Record<string, unknown>;
-
-const TraceListQuery = Type.Object({
-  filter: Type.Optional(Type.String({ maxLength: 4096, description: 'X-Ray filter expression' })),
-  since: Type.Optional(Type.String({ description: 'epoch seconds or ISO 8601; traces starting at or after' })),
-  until: Type.Optional(Type.String({ description: 'epoch seconds or ISO 8601; traces starting at or before' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
-});
-const WindowQuery = Type.Object({ since: Type.Optional(Type.String()), until: Type.Optional(Type.String()) });
-const TraceIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+export type RuntimeStats = () => Pick<DiagnosticsBody, 'udp'>;
 
 /** Registers the console API routes. */
 export function registerConsoleRoutes(app: App, store: TraceStoreApi, diagnostics: Diagnostics, runtime: RuntimeStats = () => ({})): void {
@@ -31,8 +22,8 @@ export function registerConsoleRoutes(app: App, store: TraceStoreApi, diagnostic
     reply.type('text/plain; charset=utf-8').send('OK'),
   );
 
-  app.get('/api/traces', { schema: { querystring: TraceListQuery, summary: 'Traces, newest first' } }, async (req, reply) => {
-    const q = req.query as { filter?: string; since?: string; until?: string; limit?: number };
+  app.get('/api/traces', { schema: routeSchemas.traces }, async (req, reply) => {
+    const q = req.query;
     const since = parseTime(q.since, 'since');
     const until = parseTime(q.until, 'until');
     let compiled;
@@ -46,23 +37,24 @@ export function registerConsoleRoutes(app: App, store: TraceStoreApi, diagnostic
     return { traces: rows.map(toApiSummary) };
   });
 
-  app.get('/api/traces/:id', { schema: { params: TraceIdParams, summary: 'Every document of one trace, as received (also the export)' } }, async (req) => {
-    const id = (req.params as { id: string }).id;
+  app.get('/api/traces/:id', { schema: routeSchemas.trace }, async (req) => {
+    const id = req.params.id;
     const row = store.get(id);
     const segments = row ? store.documents(id) : undefined;
     if (!row || !segments) throw appError('not_found', `no trace ${id} in this console (unknown, or pruned by retention)`);
-    return { id, duration: row.duration, segments };
+    // Documents are open records: served as received.
+    return { id, duration: row.duration, segments: segments as Record<string, unknown>[] };
   });
 
-  app.get('/api/service-graph', { schema: { querystring: WindowQuery, summary: 'Service map of the traces starting within the window (default: every stored trace)' } }, async (req) => {
-    const q = req.query as { since?: string; until?: string };
+  app.get('/api/service-graph', { schema: routeSchemas.serviceGraph }, async (req) => {
+    const q = req.query;
     // Unbounded by default, like /api/traces: retention already bounds what is stored.
     const since = parseTime(q.since, 'since') ?? 0;
     const until = parseTime(q.until, 'until') ?? Number.MAX_SAFE_INTEGER;
     return toConsoleGraph(aggregateGraph(store.graphs(since, until)));
   });
 
-  app.get('/api/diagnostics', { schema: { summary: 'Ingest problems per sender, each with a sample and the fix' } }, async () => ({
+  app.get('/api/diagnostics', { schema: routeSchemas.diagnostics }, async () => ({
     senders: diagnostics.report(),
     store: store.stats(),
     ...runtime(),

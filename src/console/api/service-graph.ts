@@ -5,6 +5,7 @@
  * in the console's shape and as X-Ray's `Service[]` (GetServiceGraph, GetTraceGraph).
  */
 import type { TraceGraph } from '../store/summary.ts';
+import type { ServiceGraphBody } from './contract.ts';
 
 /** Node kind in the console's service graph. */
 export type NodeKind = 'service' | 'remote' | 'client';
@@ -91,7 +92,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** The console's shape: `{services: [{name, type, edges: [{to, count, errors, faults, throttles, latency}]}]}` (seconds). */
-export function toConsoleGraph(graph: ServiceGraph): { services: unknown[] } {
+export function toConsoleGraph(graph: ServiceGraph): ServiceGraphBody {
   return {
     services: graph.nodes.map((n) => ({
       name: n.name,

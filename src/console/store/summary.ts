@@ -3,6 +3,7 @@
  * columns, and back into the shapes the console API shows.
  */
 import type { FilterAnnotations, FilterTrace } from '../filter/index.ts';
+import type { TraceSummary } from '../api/contract.ts';
 
 /** One node of a trace's graph as the summary row keeps it (for service maps without re-reading documents). */
 export interface GraphNode {
@@ -123,7 +124,7 @@ export function parseRow(raw: RawTraceRow): TraceRow {
 }
 
 /** A row as `GET /api/traces` lists it (DESIGN.md: `{id, duration, method, url, status, services, error, fault, throttle, annotations, start_time}`). */
-export function toApiSummary(row: TraceRow): Record<string, unknown> {
+export function toApiSummary(row: TraceRow): TraceSummary {
   return {
     id: row.id,
     duration: row.duration,

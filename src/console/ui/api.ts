@@ -1,60 +1,12 @@
 /** The console's JSON API as the UI uses it (DESIGN.md, trace-console rows). Same origin only. */
 
-/** A row of `GET /api/traces` and the data of an `/api/events` `trace` event. */
-export interface TraceSummary {
-  id: string;
-  /** Seconds: earliest start to latest end over every segment. */
-  duration: number;
-  /** Seconds: the root segment's own time (X-Ray's `responsetime`); older servers may omit it. */
-  response_time?: number;
-  method?: string | null;
-  url?: string | null;
-  status?: number | null;
-  services: string[];
-  error: boolean;
-  fault: boolean;
-  throttle: boolean;
-  annotations: Record<string, unknown>;
-  /** Epoch seconds. */
-  start_time: number;
-}
+import type { FilterErrorBody, TraceList, TraceSummary } from '../api/contract.ts';
 
-/** `GET /api/traces/{id}`. */
-export interface TraceDocuments {
-  id: string;
-  duration: number;
-  segments: Record<string, unknown>[];
-}
+// Types only (erased by esbuild): the shapes are the server's contract, src/console/api/contract.ts.
+export type { DiagnosticsBody, GraphEdge, GraphService, ServiceGraphBody, SenderReport, TraceDocuments, TraceSummary } from '../api/contract.ts';
 
-/** One edge of `GET /api/service-graph`. */
-export interface GraphEdge {
-  to: string;
-  count: number;
-  errors: number;
-  faults: number;
-  throttles: number;
-  latency: { p50: number; p90: number; p99: number; avg?: number };
-  /** Epoch seconds: the earliest start and latest end of the calls (older servers omit them). */
-  start?: number;
-  end?: number;
-}
-
-/** One node of `GET /api/service-graph`. */
-export interface GraphService {
-  name: string;
-  type: 'service' | 'remote' | 'client';
-  edges: GraphEdge[];
-}
-
-/** The API's error body; `position`/`expected` for a bad filter. */
-export interface ApiError {
-  id?: string;
-  code: string;
-  status: number;
-  detail: string;
-  position?: number;
-  expected?: string[];
-}
+/** The API's error body (`position`/`expected` for a bad filter); `id` is absent when the answer was not JSON. */
+export type ApiError = Omit<FilterErrorBody, 'id'> & { id?: string };
 
 /** A non-2xx answer. */
 export class ApiFailure extends Error {
@@ -77,7 +29,7 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
 export const listLimit = 1000;
 
 /** `GET /api/traces` for a filter and window (epoch seconds). */
-export function listTraces(filter: string, since: number | undefined, signal?: AbortSignal, until?: number): Promise<{ traces: TraceSummary[] }> {
+export function listTraces(filter: string, since: number | undefined, signal?: AbortSignal, until?: number): Promise<TraceList> {
   const q = new URLSearchParams({ limit: String(listLimit) });
   if (filter.trim() !== '') q.set('filter', filter);
   if (since !== undefined) q.set('since', String(since));
@@ -123,14 +75,9 @@ export class TracePager {
   }
 }
 
-/** X-Ray's response time of a trace (what the `responsetime` keyword filters on). */
-export function responseTime(t: TraceSummary): number {
-  return t.response_time ?? t.duration;
-}
-
 /** Keys of annotations, for completion; values may be a list or a scalar. */
 export function annotationText(annotations: Record<string, unknown>): string {
-  return Object.entries(annotations ?? {})
+  return Object.entries(annotations)
     .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : String(v)}`)
     .join(' ');
 }

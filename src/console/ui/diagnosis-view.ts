@@ -2,7 +2,7 @@
  * The diagnosis of one trace (`GET /api/traces/{id}/diagnosis`): a panel on the trace page
  * and the page for an id the console never stored. Each finding: what, the evidence, the fix.
  */
-import type { Diagnosis as DiagnosisView } from '../api/diagnosis.ts';
+import type { Diagnosis as DiagnosisView } from '../api/contract.ts';
 import { getJson } from './api.ts';
 import { h } from './dom.ts';
 

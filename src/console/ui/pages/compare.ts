@@ -4,7 +4,7 @@
  * (X-Ray Analytics' comparison, done locally on the listed traces). Each set is read page by
  * page, up to the newest `perSet` traces.
  */
-import { ApiFailure, responseTime, TracePager, type TraceSummary } from '../api.ts';
+import { ApiFailure, TracePager, type TraceSummary } from '../api.ts';
 import { h, replace, s } from '../dom.ts';
 import { filterBox, type FilterBox } from '../filter-box.ts';
 import { duration, grouped, quantile } from '../format.ts';
@@ -29,7 +29,7 @@ interface Stats {
 }
 
 function stats(traces: TraceSummary[], capped: boolean): Stats {
-  const d = traces.map(responseTime).sort((a, b) => a - b);
+  const d = traces.map((t) => t.response_time).sort((a, b) => a - b);
   const services = new Map<string, number>();
   const urls = new Map<string, number>();
   for (const t of traces) {

@@ -2,29 +2,9 @@
  * Diagnostics: what each sender sent and what was refused, with the latest sample and the
  * one-line fix, so a user whose trace is missing sees why.
  */
-import { getJson } from '../api.ts';
+import { getJson, type DiagnosticsBody } from '../api.ts';
 import { h, replace } from '../dom.ts';
 import { time } from '../format.ts';
-
-interface Problem {
-  count: number;
-  sample: string;
-  detail: string;
-  fix: string;
-  last_at?: string;
-}
-
-interface Sender {
-  sender: string;
-  received: number;
-  accepted: number;
-  counts: Record<string, number>;
-  problems: Record<string, Problem>;
-  last_seen?: string;
-  /** Services (document names) the sender sent; older servers omit it. */
-  services?: string[];
-  per_minute?: number;
-}
 
 const label = (kind: string) => kind.replaceAll('_', ' ');
 
@@ -38,7 +18,7 @@ const overviewLabels: Record<string, Record<string, string>> = {
 const words = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2').replaceAll('_', ' ').toLowerCase();
 
 /** The overview boxes: every counter with a value, in words (no null, no internal names). */
-function overviewBoxes(data: Record<string, unknown>): HTMLElement[] {
+function overviewBoxes(data: DiagnosticsBody): HTMLElement[] {
   const boxes: HTMLElement[] = [];
   for (const [group, values] of Object.entries(data)) {
     if (group === 'senders' || group === 'fixes' || values === null || typeof values !== 'object' || Array.isArray(values)) continue;
@@ -60,25 +40,24 @@ export function diagnosticsPage(root: HTMLElement): () => void {
   const body = h('div', { class: 'diagnostics' }, h('p', { class: 'muted' }, 'Loading…'));
   replace(root, h('div', { class: 'toolbar' }, h('h2', {}, 'Diagnostics'), h('span', { class: 'spacer' }), h('button', { type: 'button', onclick: () => load() }, 'Refresh')), body);
   const load = async () => {
-    let data: unknown;
+    let data: DiagnosticsBody;
     try {
-      data = await getJson<unknown>('/api/diagnostics', controller.signal);
+      data = await getJson<DiagnosticsBody>('/api/diagnostics', controller.signal);
     } catch (e) {
       if (!controller.signal.aborted) replace(body, h('p', { class: 'empty' }, `Could not load diagnostics: ${e instanceof Error ? e.message : String(e)}`));
       return;
     }
-    // Accept the list itself or an object holding it.
-    const senders = (Array.isArray(data) ? data : ((data as { senders?: Sender[] }).senders ?? [])) as Sender[];
-    const overview = h('div', { class: 'counts overview' }, ...(Array.isArray(data) ? [] : overviewBoxes(data as Record<string, unknown>)));
+    const senders = data.senders;
+    const overview = h('div', { class: 'counts overview' }, ...overviewBoxes(data));
     if (senders.length === 0) return replace(body, overview, h('p', { class: 'empty' }, 'Nothing received yet. Point AWS_XRAY_DAEMON_ADDRESS (UDP) or OTEL_EXPORTER_OTLP_ENDPOINT at this console.'));
     replace(
       body,
       overview,
       ...senders.map((s) => {
-        const problems = Object.entries(s.problems ?? {});
+        const problems = Object.entries(s.problems);
         // Only the kinds that occurred: a row of zeros hides the one that matters.
-        const counts = Object.entries(s.counts ?? {}).filter(([, n]) => n > 0);
-        const services = s.services ?? [];
+        const counts = Object.entries(s.counts).filter(([, n]) => n > 0);
+        const services = s.services;
         return h(
           'section',
           { class: `sender${problems.length ? ' has-problems' : ''}`, 'data-sender': s.sender },
@@ -95,7 +74,7 @@ export function diagnosticsPage(root: HTMLElement): () => void {
             { class: 'counts' },
             h('span', { class: 'count-box' }, h('b', {}, String(s.received)), ' received'),
             h('span', { class: 'count-box ok' }, h('b', {}, String(s.accepted)), ' accepted'),
-            s.per_minute !== undefined ? h('span', { class: 'count-box', 'data-field': 'rate' }, h('b', {}, String(s.per_minute)), ' per minute') : null,
+            h('span', { class: 'count-box', 'data-field': 'rate' }, h('b', {}, String(s.per_minute)), ' per minute'),
             counts.length === 0 ? h('span', { class: 'count-box ok' }, 'nothing refused') : null,
             ...counts.map(([k, n]) => h('span', { class: `count-box${n > 0 ? ' bad' : ''}`, 'data-kind': k }, h('b', {}, String(n)), ` ${label(k)}`)),
           ),
@@ -103,7 +82,7 @@ export function diagnosticsPage(root: HTMLElement): () => void {
             h(
               'div',
               { class: 'problem', 'data-kind': kind },
-              h('h4', {}, `${label(kind)} × ${p.count}`, p.last_at ? h('span', { class: 'muted' }, ` latest ${time(Date.parse(p.last_at) / 1000)}`) : null),
+              h('h4', {}, `${label(kind)} × ${p.count}`, h('span', { class: 'muted' }, ` latest ${time(Date.parse(p.last_at) / 1000)}`)),
               h('p', {}, p.detail),
               h('p', { class: 'fix' }, h('strong', {}, 'Fix: '), p.fix),
               h('pre', { class: 'sample' }, p.sample),

@@ -3,7 +3,7 @@
  * URL nearest its median): both span trees aligned, each pair's durations and delta, spans
  * only in one, errors that appear or vanish, and each trace's critical path.
  */
-import type { DiffRow, DiffSpan, TraceDiff } from '../../api/diff.ts';
+import type { DiffRow, DiffSpan, TraceDiff } from '../../api/contract.ts';
 import { getJson } from '../api.ts';
 import { h, replace } from '../dom.ts';
 import { duration } from '../format.ts';

@@ -4,7 +4,7 @@
  * requests per minute. Clicking a node or edge opens a panel with its response-time
  * histogram and its traces, behind a filter expression the user can edit.
  */
-import { ApiFailure, getJson, listTraces, responseTime, type GraphEdge, type GraphService } from '../api.ts';
+import { ApiFailure, getJson, listTraces, type GraphEdge, type GraphService, type ServiceGraphBody } from '../api.ts';
 import { h, replace } from '../dom.ts';
 import { filterBox } from '../filter-box.ts';
 import { compact, duration, health, rate, time, type Health } from '../format.ts';
@@ -45,7 +45,7 @@ function add(t: Totals, e: GraphEdge): void {
   t.errors += e.errors;
   t.faults += e.faults;
   t.throttles += e.throttles;
-  t.latency += (e.latency.avg ?? e.latency.p50) * e.count;
+  t.latency += e.latency.p50 * e.count;
 }
 
 /** Renders the map into `root`; returns its cleanup. */
@@ -72,12 +72,12 @@ export function mapPage(root: HTMLElement): () => void {
       try {
         const { traces } = await listTraces(expr, rangeSince(), controller.signal);
         box.showError(null);
-        hist.update(traces.map((t) => ({ duration: responseTime(t), error: t.error, fault: t.fault, throttle: t.throttle })));
+        hist.update(traces.map((t) => ({ duration: t.response_time, error: t.error, fault: t.fault, throttle: t.throttle })));
         summary.textContent = `${traces.length} trace${traces.length === 1 ? '' : 's'}`;
         replace(
           list,
           ...traces.slice(0, 100).map((t) =>
-            h('li', { class: health(t) }, h('a', { href: `/trace/${t.id}`, class: 'mono' }, t.id), h('span', {}, time(t.start_time, false)), h('span', { class: `status-${health(t)}` }, t.status ?? ''), h('span', {}, duration(responseTime(t))), h('span', { class: 'url' }, t.url ?? '')),
+            h('li', { class: health(t) }, h('a', { href: `/trace/${t.id}`, class: 'mono' }, t.id), h('span', {}, time(t.start_time, false)), h('span', { class: `status-${health(t)}` }, t.status ?? ''), h('span', {}, duration(t.response_time)), h('span', { class: 'url' }, t.url ?? '')),
           ),
         );
       } catch (e) {
@@ -95,7 +95,7 @@ export function mapPage(root: HTMLElement): () => void {
     const since = rangeSince();
     if (since !== undefined) q.set('since', String(since));
     try {
-      ({ services } = await getJson<{ services: GraphService[] }>(`/api/service-graph?${q}`, controller.signal));
+      ({ services } = await getJson<ServiceGraphBody>(`/api/service-graph?${q}`, controller.signal));
     } catch (e) {
       if (!controller.signal.aborted) replace(canvas, h('p', { class: 'empty' }, `Could not load the service map: ${e instanceof Error ? e.message : String(e)}`));
       return;
@@ -117,8 +117,8 @@ export function mapPage(root: HTMLElement): () => void {
       }
     }
     // X-Ray divides by the chosen window; for "all", by the span the traces cover.
-    const spans = services.flatMap((s) => s.edges).filter((e) => e.start !== undefined && e.end !== undefined);
-    const observed = spans.length ? Math.max(...spans.map((e) => e.end!)) - Math.min(...spans.map((e) => e.start!)) : 0;
+    const spans = services.flatMap((s) => s.edges);
+    const observed = spans.length ? Math.max(...spans.map((e) => e.end)) - Math.min(...spans.map((e) => e.start)) : 0;
     const seconds = rangeSeconds() || observed;
     const nodes: GraphNodeView[] = services.map((s) => {
       const t = s.type === 'client' ? (outgoing.get(s.name) ?? zero()) : (incoming.get(s.name) ?? zero());

@@ -3,7 +3,7 @@
  * pages on "Load more"), the filter box, time range presets, the response-time histogram
  * (drag adds a responsetime clause), sortable columns and a virtualised list.
  */
-import { ApiFailure, annotationText, responseTime, TracePager, type TraceSummary } from '../api.ts';
+import { ApiFailure, annotationText, TracePager, type TraceSummary } from '../api.ts';
 import { h, replace } from '../dom.ts';
 import { filterBox } from '../filter-box.ts';
 import { compact, duration, grouped, health, time } from '../format.ts';
@@ -29,7 +29,7 @@ const columns: Column[] = [
   { key: 'method', label: 'Method', value: (t) => t.method ?? '' },
   { key: 'url', label: 'URL', value: (t) => t.url ?? '' },
   { key: 'status', label: 'Status', value: (t) => t.status ?? 0 },
-  { key: 'duration', label: 'Response time', value: responseTime },
+  { key: 'duration', label: 'Response time', value: (t) => t.response_time },
   { key: 'services', label: 'Services', value: (t) => t.services.join(' ') },
   { key: 'annotations', label: 'Annotations', value: (t) => annotationText(t.annotations) },
 ];
@@ -50,7 +50,7 @@ export function tracesPage(root: HTMLElement): () => void {
     filter,
     {
       services: () => [...new Set([...byId.values()].flatMap((t) => t.services))].sort(),
-      annotationKeys: () => [...new Set([...byId.values()].flatMap((t) => Object.keys(t.annotations ?? {})))].sort(),
+      annotationKeys: () => [...new Set([...byId.values()].flatMap((t) => Object.keys(t.annotations)))].sort(),
     },
     (f) => {
       filter = f;
@@ -101,7 +101,7 @@ export function tracesPage(root: HTMLElement): () => void {
         'span',
         { class: 'col col-duration num', title: `whole trace ${duration(t.duration)}` },
         t.url ? h('a', { class: 'typical', href: `/diff?a=${encodeURIComponent(t.id)}&b=typical`, title: 'Compare span by span with a typical trace of this URL (nearest its median)', 'aria-label': `Compare ${t.id} with a typical trace` }, 'vs typical') : null,
-        duration(responseTime(t)),
+        duration(t.response_time),
       ),
       h('span', { class: 'col col-services' }, t.services.join(', ')),
       h('span', { class: 'col col-annotations', title: annotationText(t.annotations) }, annotationText(t.annotations)),
@@ -128,7 +128,7 @@ export function tracesPage(root: HTMLElement): () => void {
       b.setAttribute('aria-sort', b.dataset.sort === key ? (dir < 0 ? 'descending' : 'ascending') : 'none');
     }
     list.setItems(rows);
-    hist.update(rows.map((t) => ({ duration: responseTime(t), error: t.error, fault: t.fault, throttle: t.throttle })));
+    hist.update(rows.map((t) => ({ duration: t.response_time, error: t.error, fault: t.fault, throttle: t.throttle })));
     count.textContent = `${compact(rows.length)} trace${rows.length === 1 ? '' : 's'}`;
     empty.hidden = rows.length > 0;
     // Paging matters once a page came back full: then say how many are shown, and offer older ones.
