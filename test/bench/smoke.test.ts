@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const questions = ['ceiling', 'archiver read', 'archiver write', 'tracing cost', 'peers', 'fetch pipeline', 'big bodies', 'console ingest', 'console query', 'start-up'];
 
-test('every bench script runs (smoke) and reports its rows', { timeout: 180_000 }, async (t) => {
+test('every bench script runs (smoke) and reports its rows', { timeout: 300_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tfa-bench-smoke-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const json = join(dir, 'rows.json');
