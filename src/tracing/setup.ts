@@ -25,6 +25,7 @@ import { traceUndici } from './client.ts';
 import { parseTracingEnv, type TracingEnv } from './env.ts';
 import { LogSpanProcessor } from './log-processor.ts';
 import { OtlpSpanProcessor } from './otlp-processor.ts';
+import { presampledSampler, registerServerSpanStarter, serverSpanStarter } from './presample.ts';
 import { parseDaemonAddress, type DaemonAddress } from './xray/daemon-address.ts';
 import { XRayIdGenerator } from './xray/ids.ts';
 import { XRayDaemonSpanProcessor } from './xray/processor.ts';
@@ -67,19 +68,23 @@ export function setupTracing(options: TracingOptions): Tracing {
 
   const daemon = daemonAddress(options.daemonAddress);
   const stops: (() => void)[] = [];
+  const ids = new XRayIdGenerator();
+  const composed = sampler(env, () => {
+    // Centralized rules and quotas from the daemon's TCP side (trace-console, or the real daemon's proxy).
+    const remote = createXRayRemoteSampler({ endpoint: daemon.tcp, serviceName, logger: options.logger });
+    stops.push(() => remote.shutdown());
+    return remote;
+  });
   const provider = new TracerProvider({
     resource: defaultResource().merge(resourceFromAttributes({ 'service.name': serviceName, 'service.version': options.serviceVersion })),
-    idGenerator: new XRayIdGenerator(),
-    sampler: sampler(env, () => {
-      // Centralized rules and quotas from the daemon's TCP side (trace-console, or the real daemon's proxy).
-      const remote = createXRayRemoteSampler({ endpoint: daemon.tcp, serviceName, logger: options.logger });
-      stops.push(() => remote.shutdown());
-      return remote;
-    }),
+    idGenerator: ids,
+    sampler: presampledSampler(composed),
     spanProcessors: processors(env, daemon, options),
   });
   trace.setGlobalTracerProvider(provider);
   const tracer = trace.getTracer(serviceName, options.serviceVersion);
+  // Only X-Ray's rules read a request's method, host and path.
+  registerServerSpanStarter(tracer, serverSpanStarter(tracer, composed, ids, env.sampler === 'xray'));
   const stopUndici = traceUndici(tracer, { peerServices: options.peerServices });
 
   addLogMixin(() => {

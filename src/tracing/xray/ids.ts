@@ -61,8 +61,16 @@ export function newXRayCompatibleTraceId(): string {
  * context is active reuses that Root (see root-context.ts); everything else is fresh.
  */
 export class XRayIdGenerator implements IdGenerator {
+  /** A trace id already chosen (and sampled on) for the span being started now; see presample.ts. */
+  nextTraceId: string | undefined;
+
   /** Returns a 32-hex trace id whose first 8 hex are the epoch seconds. */
   generateTraceId(): string {
+    const next = this.nextTraceId;
+    if (next !== undefined) {
+      this.nextTraceId = undefined;
+      return next;
+    }
     return takePendingRoot() ?? newXRayCompatibleTraceId();
   }
 
