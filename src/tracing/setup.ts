@@ -28,6 +28,7 @@ import { OtlpSpanProcessor } from './otlp-processor.ts';
 import { presampledSampler, registerServerSpanStarter, serverSpanStarter } from './presample.ts';
 import { parseDaemonAddress, type DaemonAddress } from './xray/daemon-address.ts';
 import { XRayIdGenerator } from './xray/ids.ts';
+import { XRayOtlpUdpSpanProcessor } from './xray/otlp-udp-processor.ts';
 import { XRayDaemonSpanProcessor } from './xray/processor.ts';
 import { AWSXRayPropagator } from './xray/propagator.ts';
 import { deferredDecisionSampler } from './xray/sampler.ts';
@@ -151,6 +152,12 @@ function processors(env: TracingEnv, daemon: DaemonAddress, options: TracingOpti
   return env.exporters.map((name) => {
     switch (name) {
       case 'xray': {
+        if (env.xrayProtocol === 'otlp') {
+          return new XRayOtlpUdpSpanProcessor({
+            endpoint: daemon.udp,
+            onDrop: (summary) => options.logger.warn({ dropped: summary }, 'trace spans dropped'),
+          });
+        }
         return new XRayDaemonSpanProcessor({
           endpoint: daemon.udp,
           onDrop: (summary) => options.logger.warn({ dropped: summary }, 'trace segments dropped'),
