@@ -12,7 +12,7 @@
  */
 import { isSpanContextValid, SpanKind, trace, TraceFlags, type Attributes, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
 import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
-import type { XRayIdGenerator } from './xray/ids.ts';
+import { newXRayCompatibleTraceId, type XRayIdGenerator } from './xray/ids.ts';
 import { getPendingRoot } from './xray/root-context.ts';
 
 /** How a server span is described from its request, each part asked only when needed. */
@@ -65,7 +65,7 @@ export function serverSpanStarter(tracer: Tracer, sampler: Sampler, ids: XRayIdG
       if (pending !== undefined && !pending.taken) {
         pending.taken = true;
         traceId = pending.traceId;
-      } else traceId = ids.generateTraceId();
+      } else traceId = newXRayCompatibleTraceId();
     }
     const result = readsAttributes
       ? sampler.shouldSample(parent, traceId, shape.name(input), SpanKind.SERVER, shape.samplerAttributes(input), NO_LINKS)

@@ -84,6 +84,7 @@ export function setupTracing(options: TracingOptions): Tracing {
   });
   trace.setGlobalTracerProvider(provider);
   const tracer = trace.getTracer(serviceName, options.serviceVersion);
+  withoutSelfMetrics(tracer);
   // Only X-Ray's rules read a request's method, host and path.
   registerServerSpanStarter(tracer, serverSpanStarter(tracer, composed, ids, env.sampler === 'xray'));
   const stopUndici = traceUndici(tracer, { peerServices: options.peerServices });
@@ -103,6 +104,17 @@ export function setupTracing(options: TracingOptions): Tracing {
       await provider.shutdown().catch((err) => options.logger.warn({ err }, 'trace export at shutdown failed'));
     },
   };
+}
+
+/**
+ * The 3.x SDK counts every span in its own `otel.sdk.span.*` metrics, building two
+ * attribute objects per span even with no meter provider (its instruments are no-ops then).
+ * We export no SDK metrics, and the SDK has no switch for it: its per-tracer counter is
+ * replaced by one that does nothing (skipped if a future SDK renames it).
+ */
+function withoutSelfMetrics(tracer: Tracer): void {
+  const t = tracer as Tracer & { _tracerMetrics?: { startSpan?: unknown } };
+  if (typeof t._tracerMetrics?.startSpan === 'function') t._tracerMetrics = { startSpan: () => undefined };
 }
 
 function propagators(env: TracingEnv): TextMapPropagator[] {
