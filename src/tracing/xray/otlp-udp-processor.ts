@@ -40,7 +40,7 @@ export class XRayOtlpUdpSpanProcessor extends QueuedUdpSpanProcessor {
     this.budget = options.budgetBytes ?? DEFAULT_BUDGET;
   }
 
-  /** Totals since start (datagrams for `sent`, spans for `dropped`). */
+  /** Totals since start: `sent` counts datagrams; `dropped` spans lost before the transport plus datagrams (of many spans) lost in it. */
   get counters(): ProcessorCounters {
     const t = this.transport.counters;
     return { sent: t.sent, dropped: this.queueDrops + this.encodeDrops + t.dropped + t.refused + t.sendErrors, trimmed: 0, sendErrors: t.refused + t.sendErrors + t.dnsErrors };
