@@ -15,8 +15,14 @@ export type { ErrorBody } from '../../archiver/contract.ts';
 
 // ---------------------------------------------------------------- shared pieces
 
-/** A JSON value kept as sent (annotation values, segment documents). */
-const OpenRecord = (description: string) => Type.Record(Type.String(), Type.Unknown(), { description });
+/**
+ * An open JSON object kept as sent (annotations, segment documents). Deliberately without
+ * `type`: fast-json-stringify then hands it to JSON.stringify whole instead of walking its
+ * keys one by one (measured interleaved on the loaded 2-core machine: the 1000-row list and
+ * a 50-document trace serialise in 0.6-1.1x JSON.stringify's time, against 1.1-3.8x when
+ * these were typed records).
+ */
+const OpenRecord = (description: string) => Type.Unsafe<Record<string, unknown>>({ description: `${description} (a JSON object)` });
 
 const TraceIdString = Type.String({ maxLength: 64, description: 'X-Ray trace id, e.g. 1-5f84c7a1-0123456789abcdef01234567' });
 

@@ -3,7 +3,7 @@
 import type { FilterErrorBody, TraceList, TraceSummary } from '../api/contract.ts';
 
 // Types only (erased by esbuild): the shapes are the server's contract, src/console/api/contract.ts.
-export type { DiagnosticsBody, GraphEdge, GraphService, ServiceGraphBody, SenderReport, TraceDocuments, TraceSummary } from '../api/contract.ts';
+export type { DiagnosticsBody, GraphEdge, GraphService, ServiceGraphBody, TraceDocuments, TraceSummary } from '../api/contract.ts';
 
 /** The API's error body (`position`/`expected` for a bad filter); `id` is absent when the answer was not JSON. */
 export type ApiError = Omit<FilterErrorBody, 'id'> & { id?: string };

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { compileFilter, FilterSyntaxError, type FilterTrace } from '../../../src/console/filter/index.ts';
 import { registerUi } from '../../../src/console/ui/serve.ts';
+import type { TraceSummary } from '../../../src/console/api/contract.ts';
 import { diagnose } from '../../../src/console/api/diagnosis.ts';
 import { bigTrace, diagnostics, fetchTrace, serviceGraph, summarize } from './fixtures.ts';
 
@@ -17,7 +18,7 @@ type Doc = Record<string, any>;
 
 interface Stored {
   docs: Doc[];
-  summary: Doc;
+  summary: TraceSummary;
   model: FilterTrace;
 }
 

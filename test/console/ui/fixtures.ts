@@ -3,7 +3,9 @@
  * browser tests: fetcher → upstream / archiver → store traces like the real services send,
  * a trace of any number of spans, and summaries built the way the store builds them.
  */
+import type { DiagnosticsBody, ServiceGraphBody, TraceSummary } from '../../../src/console/api/contract.ts';
 import { buildFilterTrace, type FilterTrace } from '../../../src/console/filter/index.ts';
+import { fixes } from '../../../src/console/ingest/validate.ts';
 
 type Doc = Record<string, any>;
 
@@ -72,9 +74,9 @@ export function bigTrace(start: number, spans: number): Doc[] {
 }
 
 /** The `/api/traces` row of a trace, derived like the store derives it. */
-export function summarize(docs: Doc[]): { summary: Doc; model: FilterTrace } {
+export function summarize(docs: Doc[]): { summary: TraceSummary; model: FilterTrace } {
   const model = buildFilterTrace(docs);
-  const summary = {
+  const summary: TraceSummary = {
     id: model.id,
     duration: model.duration,
     response_time: model.responseTime,
@@ -82,25 +84,31 @@ export function summarize(docs: Doc[]): { summary: Doc; model: FilterTrace } {
     url: model.http.url ?? null,
     status: model.http.status ?? null,
     services: [...new Set(model.services.filter((s) => s.type !== 'client' && !s.inferred).map((s) => s.name))],
+    ok: model.ok,
     error: model.error,
     fault: model.fault,
     throttle: model.throttle,
+    partial: model.partial,
     annotations: model.annotations,
     start_time: model.startTime,
   };
   return { summary, model };
 }
 
+const now = Date.now() / 1000;
+/** The calls' time span of a canned edge: the last ten minutes. */
+const span = { start: now - 600, end: now };
+
 /** A canned service graph: client → fetcher → archiver → store, fetcher → 127.0.0.1. */
-export const serviceGraph = {
+export const serviceGraph: ServiceGraphBody = {
   services: [
-    { name: 'client', type: 'client', edges: [{ to: 'fetcher', count: 120, errors: 0, faults: 0, throttles: 0, latency: { p50: 0.05, p90: 0.09, p99: 0.2 } }] },
+    { name: 'client', type: 'client', edges: [{ to: 'fetcher', to_type: 'service', count: 120, errors: 0, faults: 0, throttles: 0, latency: { p50: 0.05, p90: 0.09, p99: 0.2 }, ...span }] },
     {
       name: 'fetcher',
       type: 'service',
       edges: [
-        { to: 'archiver', count: 120, errors: 0, faults: 2, throttles: 0, latency: { p50: 0.02, p90: 0.03, p99: 0.05 } },
-        { to: '127.0.0.1', count: 120, errors: 30, faults: 20, throttles: 10, latency: { p50: 0.015, p90: 0.04, p99: 0.1 } },
+        { to: 'archiver', to_type: 'service', count: 120, errors: 0, faults: 2, throttles: 0, latency: { p50: 0.02, p90: 0.03, p99: 0.05 }, ...span },
+        { to: '127.0.0.1', to_type: 'remote', count: 120, errors: 30, faults: 20, throttles: 10, latency: { p50: 0.015, p90: 0.04, p99: 0.1 }, ...span },
       ],
     },
     { name: 'archiver', type: 'service', edges: [] },
@@ -109,13 +117,20 @@ export const serviceGraph = {
 };
 
 /** A canned diagnostics answer with one malformed datagram. */
-export const diagnostics = [
-  {
-    sender: 'udp 127.0.0.1:50123',
-    received: 12,
-    accepted: 11,
-    counts: { malformed: 1, oversized: 0 },
-    problems: { malformed: { count: 1, sample: '{"format":"json","version":1}\nnot json', detail: 'the document is not JSON', fix: 'Send a JSON header line, a newline, then one JSON segment document.', last_at: new Date().toISOString() } },
-    last_seen: new Date().toISOString(),
-  },
-];
+export const diagnostics: DiagnosticsBody = {
+  senders: [
+    {
+      sender: 'udp 127.0.0.1:50123',
+      received: 12,
+      accepted: 11,
+      services: ['fetcher'],
+      counts: { malformed: 1, oversized: 0 },
+      problems: { malformed: { count: 1, sample: '{"format":"json","version":1}\nnot json', detail: 'the document is not JSON', fix: 'Send a JSON header line, a newline, then one JSON segment document.', last_at: new Date().toISOString() } },
+      first_seen: new Date(Date.now() - 60_000).toISOString(),
+      last_seen: new Date().toISOString(),
+      per_minute: 12,
+    },
+  ],
+  store: { traces: 0, documents: 0, queued: 0, dropped: 0, committed: 0, pruned: 0, writeErrors: 0, lastWriteError: null },
+  fixes,
+};
