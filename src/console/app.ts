@@ -79,3 +79,17 @@ export async function buildConsoleApp(options: ConsoleOptions): Promise<App> {
   if (options.ui) await registerWebConsole(app, options.logger);
   return app;
 }
+
+/** The OTLP/HTTP door's app (`--otlp-http`, 4318): only `POST /v1/traces` and `/health`, the same receiver and token as the console's port. */
+export async function buildOtlpHttpApp(options: Pick<ConsoleOptions, 'ingest' | 'logger' | 'token'>): Promise<App> {
+  const app = await createHttpApp({ logger: options.logger, title: 'trace-console OTLP/HTTP', description: 'OTLP/HTTP traces receiver.', version: '0.1.0', bodyLimit: 8 * 1024 * 1024, bearerAuth: options.token !== undefined });
+  if (options.token) {
+    const check = bearerChecker(options.token, 'this trace-console needs Authorization: Bearer <token> (set OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20<token>)');
+    app.addHook('onRequest', async (req) => {
+      if (req.url !== '/health') check(req.headers.authorization);
+    });
+  }
+  app.get('/health', { schema: { hide: true } }, async (_req, reply) => reply.type('text/plain').send('OK'));
+  registerOtlp(app, options.ingest);
+  return app;
+}

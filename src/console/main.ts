@@ -6,7 +6,10 @@
 import { ConfigError, helpText, parseConfig, runMain, type HostPort } from '../shared/config.ts';
 import { createLogger, flushLogs } from '../shared/logging.ts';
 import { onShutdown } from '../shared/serve.ts';
-import { buildConsoleApp } from './app.ts';
+import { buildConsoleApp, buildOtlpHttpApp } from './app.ts';
+import { openDoor } from './doors.ts';
+import { startGrpcDoor } from './otlp/grpc.ts';
+import { bearerChecker } from '../shared/auth.ts';
 import { BrowserLogin } from './login.ts';
 import { checkProtectedMode, consoleSettings } from './config.ts';
 import { importFile } from './import.ts';
@@ -34,6 +37,7 @@ await runMain(async () => {
   if (!importing) {
     try {
       checkProtectedMode(cfg.listen.host, cfg.token);
+      for (const door of [cfg.otlpGrpc, cfg.otlpHttp]) if (!door.off) checkProtectedMode(door.at.host, cfg.token);
     } catch (err) {
       throw new ConfigError(`trace-console: ${(err as Error).message}`);
     }
@@ -104,13 +108,24 @@ await runMain(async () => {
   const bound = await listenUdpAndTcp(app, cfg.listen, (at) => startUdp(at, ingest, { forward, onError: (err) => logger.warn({ err }, 'udp error') }));
   udp = bound.udp;
   const address = bound.address;
+
+  // 7. The OTLP doors where SDKs send by default: gRPC 4317, HTTP 4318 (off, or busy and if-free: none).
+  const grpcDoor = await openDoor('OTLP/gRPC', '--otlp-grpc', cfg.otlpGrpc, (at) =>
+    startGrpcDoor(at, ingest, { checkAuth: cfg.token ? bearerChecker(cfg.token, 'this trace-console needs authorization: Bearer <token> metadata') : undefined }),
+  );
+  const httpDoorApp = cfg.otlpHttp.off ? undefined : await buildOtlpHttpApp({ ingest, logger, token: cfg.token });
+  const httpDoor = await openDoor('OTLP/HTTP', '--otlp-http', cfg.otlpHttp, async (at) => {
+    const address = await httpDoorApp!.listen({ host: at.host, port: at.port });
+    return { address, close: () => httpDoorApp!.close() };
+  });
   // The token is never logged; the browser link works once and opens a cookie session.
   if (login) process.stderr.write(`trace-console: open ${address}/login?key=${login.key} in your browser (one-time link)\n`);
-  logger.info({ address, udp: udp.address, db: cfg.db, forward: cfg.forward ?? null, auth: cfg.token ? 'token' : 'loopback-only' }, 'trace-console listening');
+  logger.info({ address, udp: udp.address, otlp_grpc: grpcDoor?.address ?? null, otlp_http: httpDoor?.address ?? null, db: cfg.db, forward: cfg.forward ?? null, auth: cfg.token ? 'token' : 'loopback-only' }, 'trace-console listening');
 
-  // 7. Graceful stop: stop taking datagrams and requests, commit what is queued, close the database.
+  // 8. Graceful stop: stop taking datagrams and requests, commit what is queued, close the database.
   onShutdown(app, logger, async () => {
     await bound.udp.close();
+    await Promise.all([grpcDoor?.close(), httpDoor?.close()]);
     settle.close();
     await store.close();
   });
