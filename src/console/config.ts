@@ -1,5 +1,6 @@
 /** Every trace-console setting in one place: flag, env var, default and meaning. */
 import { parseDoor } from './doors.ts';
+import { parseAwsCredentials } from './otlp/sigv4-verify.ts';
 import { isLoopbackHost, parseDuration, parseHostPort, parseIntIn, type Setting } from '../shared/config.ts';
 
 /** The console's settings table (also rendered by --help). */
@@ -54,6 +55,19 @@ export const consoleSettings = {
       return raw;
     },
     doc: 'bearer token for every TCP route but /health (required when listening off loopback)',
+  },
+  awsCredentials: {
+    flag: 'aws-credentials',
+    env: 'TRACE_CONSOLE_AWS_CREDENTIALS',
+    parse: parseAwsCredentials,
+    doc: 'ACCESS_KEY_ID:SECRET_ACCESS_KEY: POST /v1/traces takes only requests SigV4-signed with them (service xray), as X-Ray does',
+  },
+  verifySigv4: {
+    flag: 'verify-sigv4',
+    env: 'TRACE_CONSOLE_VERIFY_SIGV4',
+    boolean: true,
+    parse: (raw: string) => raw === 'true' || raw === '1',
+    doc: 'verify SigV4 on POST /v1/traces with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or --aws-credentials)',
   },
   settle: {
     flag: 'settle',

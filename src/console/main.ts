@@ -10,6 +10,7 @@ import { buildConsoleApp, buildOtlpHttpApp } from './app.ts';
 import { openDoor } from './doors.ts';
 import { startGrpcDoor } from './otlp/grpc.ts';
 import { bearerChecker } from '../shared/auth.ts';
+import { sigv4Verifier, type AwsCredentials } from './otlp/sigv4-verify.ts';
 import { BrowserLogin } from './login.ts';
 import { checkProtectedMode, consoleSettings } from './config.ts';
 import { importFile } from './import.ts';
@@ -43,6 +44,14 @@ await runMain(async () => {
     }
   }
   const rules = importing ? [] : loadSamplingRules(cfg.samplingRules);
+  // SigV4 on /v1/traces: --aws-credentials, or --verify-sigv4 with the usual AWS_* variables.
+  let awsCredentials: AwsCredentials | undefined = cfg.awsCredentials;
+  if (!awsCredentials && cfg.verifySigv4) {
+    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
+    if (!accessKeyId || !secretAccessKey) throw new ConfigError('trace-console: --verify-sigv4 needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or --aws-credentials ACCESS_KEY_ID:SECRET');
+    awsCredentials = { accessKeyId, secretAccessKey };
+  }
+  const sigv4 = awsCredentials ? sigv4Verifier(awsCredentials) : undefined;
 
   // 2. Logger.
   const logger = createLogger('trace-console');
@@ -103,6 +112,7 @@ await runMain(async () => {
     token: cfg.token,
     login,
     ui: true,
+    sigv4,
     runtime: () => ({ udp: { address: udp?.address, relay_dropped: udp?.relayDropped() ?? 0, forward: cfg.forward ? `${cfg.forward.host}:${cfg.forward.port}` : null } }),
   });
   const bound = await listenUdpAndTcp(app, cfg.listen, (at) => startUdp(at, ingest, { forward, onError: (err) => logger.warn({ err }, 'udp error') }));
@@ -113,14 +123,14 @@ await runMain(async () => {
   const grpcDoor = await openDoor('OTLP/gRPC', '--otlp-grpc', cfg.otlpGrpc, (at) =>
     startGrpcDoor(at, ingest, { checkAuth: cfg.token ? bearerChecker(cfg.token, 'this trace-console needs authorization: Bearer <token> metadata') : undefined }),
   );
-  const httpDoorApp = cfg.otlpHttp.off ? undefined : await buildOtlpHttpApp({ ingest, logger, token: cfg.token });
+  const httpDoorApp = cfg.otlpHttp.off ? undefined : await buildOtlpHttpApp({ ingest, logger, token: cfg.token, sigv4 });
   const httpDoor = await openDoor('OTLP/HTTP', '--otlp-http', cfg.otlpHttp, async (at) => {
     const address = await httpDoorApp!.listen({ host: at.host, port: at.port });
     return { address, close: () => httpDoorApp!.close() };
   });
   // The token is never logged; the browser link works once and opens a cookie session.
   if (login) process.stderr.write(`trace-console: open ${address}/login?key=${login.key} in your browser (one-time link)\n`);
-  logger.info({ address, udp: udp.address, otlp_grpc: grpcDoor?.address ?? null, otlp_http: httpDoor?.address ?? null, db: cfg.db, forward: cfg.forward ?? null, auth: cfg.token ? 'token' : 'loopback-only' }, 'trace-console listening');
+  logger.info({ address, udp: udp.address, otlp_grpc: grpcDoor?.address ?? null, otlp_http: httpDoor?.address ?? null, db: cfg.db, forward: cfg.forward ?? null, auth: cfg.token ? 'token' : 'loopback-only', sigv4: awsCredentials ? awsCredentials.accessKeyId : 'unchecked' }, 'trace-console listening');
 
   // 8. Graceful stop: stop taking datagrams and requests, commit what is queued, close the database.
   onShutdown(app, logger, async () => {

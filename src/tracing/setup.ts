@@ -25,6 +25,7 @@ import { traceUndici } from './client.ts';
 import { parseTracingEnv, type TracingEnv } from './env.ts';
 import { LogSpanProcessor } from './log-processor.ts';
 import { OtlpSpanProcessor } from './otlp-processor.ts';
+import { sigv4BatchExporter, sigv4Target } from './sigv4.ts';
 import { parseDaemonAddress, type DaemonAddress } from './xray/daemon-address.ts';
 import { XRayIdGenerator } from './xray/ids.ts';
 import { XRayDaemonSpanProcessor } from './xray/processor.ts';
@@ -152,11 +153,16 @@ function processors(env: TracingEnv, daemon: DaemonAddress, options: TracingOpti
         });
       }
       case 'otlp':
-        // The official serializer and transport read OTEL_EXPORTER_OTLP_* (endpoint, headers, compression, timeout) themselves.
+      {
+        // The official serializer and transport read OTEL_EXPORTER_OTLP_* (endpoint, headers, compression, timeout) themselves;
+        // toward X-Ray's OTLP endpoint (or with OTEL_EXPORTER_OTLP_SIGV4=on) a SigV4-signing transport takes over.
+        const signed = sigv4Target(options.env);
         return new OtlpSpanProcessor({
           ...env.batch,
+          exporter: signed ? sigv4BatchExporter(signed) : undefined,
           onDrop: (summary) => options.logger.warn({ dropped: summary }, 'trace spans dropped'),
         });
+      }
       default:
         return new LogSpanProcessor(options.logger);
     }

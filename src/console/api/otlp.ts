@@ -8,9 +8,13 @@ import type { App } from '../../shared/http.ts';
 import { inflateOtlpBody, MAX_BODY_BYTES, OtlpDecodeError } from '../otlp/decode.ts';
 import { encodeResponse, exportSpans, responseJson, type ExportOutcome } from '../otlp/export.ts';
 import type { Ingest } from '../ingest/ingest.ts';
+import { SigV4Error, type SignedRequest } from '../otlp/sigv4-verify.ts';
+
+/** Checks a request's SigV4 signature; throws SigV4Error to refuse it. */
+export type SigV4Check = (req: SignedRequest) => Promise<void>;
 
 /** Registers the OTLP receiver in its own scope (it reads bodies as bytes, unlike the JSON APIs). */
-export function registerOtlp(app: App, ingest: Ingest): void {
+export function registerOtlp(app: App, ingest: Ingest, verifySigV4?: SigV4Check): void {
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     // Compressed bodies are limited here, inflated ones by inflateOtlpBody.
@@ -20,6 +24,16 @@ export function registerOtlp(app: App, ingest: Ingest): void {
       const format = type === 'application/json' ? 'json' : type === 'application/x-protobuf' || type === 'application/protobuf' ? 'protobuf' : undefined;
       if (format === undefined) throw appError('unsupported_media_type', 'send OTLP as application/x-protobuf or application/json');
       const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
+      if (verifySigV4) {
+        try {
+          // The signature covers the bytes as sent (gzip included), so it is checked before inflating.
+          await verifySigV4({ method: req.method, url: req.url, headers: req.headers, body });
+        } catch (err) {
+          if (!(err instanceof SigV4Error)) throw err;
+          // X-Ray's own refusal: status, x-amzn-ErrorType and {__type, message}.
+          return reply.code(err.status).header('x-amzn-errortype', err.type).header('x-amzn-requestid', req.id).type('application/json').send({ __type: err.type, message: err.message });
+        }
+      }
       let outcome: ExportOutcome;
       try {
         const encoding = req.headers['content-encoding'];

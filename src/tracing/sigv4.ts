@@ -1,0 +1,138 @@
+/**
+ * OTLP straight to AWS X-Ray (`https://xray.<region>.amazonaws.com/v1/traces`), AWS's path
+ * after the X-Ray daemon: each request signed with SigV4 (service `xray`) by AWS's own
+ * signer (@smithy/signature-v4) with the default credential chain
+ * (@aws-sdk/credential-provider-node: env, shared files, SSO, web identity, ECS, IMDS).
+ * The batches, headers, compression and timeout are the ones OTEL_EXPORTER_OTLP_* give the
+ * official exporter; only the transport differs, because a signature covers the body bytes
+ * (gzip included) and the official transport compresses while it sends.
+ */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { gzipSync } from 'node:zlib';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { Sha256 } from '@smithy/core/checksum';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { ExportResponse, IExporterTransport } from '@opentelemetry/otlp-exporter-base';
+import { createOtlpNetworkExportDelegate } from '@opentelemetry/otlp-exporter-base';
+import { convertLegacyHttpOptions, createOtlpHttpExporterMetrics } from '@opentelemetry/otlp-exporter-base/node-http';
+import { ConfigError } from '../shared/config.ts';
+import { concatSerializer, type Batch, type BatchExporter } from './otlp-processor.ts';
+
+/** X-Ray's OTLP host, `xray.<region>.amazonaws.com` (and the China partition's `.com.cn`). */
+const XRAY_HOST = /^xray\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/;
+/** Where a signed export goes and for which region. */
+export interface SigV4Target {
+  url: string;
+  region: string;
+}
+
+/** The traces URL the OTLP exporter uses, by the OpenTelemetry environment rules. */
+function tracesUrl(env: NodeJS.ProcessEnv): string {
+  const signal = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  if (signal) return signal;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || 'http://localhost:4318';
+  return `${base.replace(/\/+$/, '')}/v1/traces`;
+}
+
+/**
+ * Whether the otlp exporter signs, and for what: on for X-Ray's OTLP host, or whatever
+ * the endpoint with OTEL_EXPORTER_OTLP_SIGV4=on (a local trace-console that verifies, a
+ * proxy); off with OTEL_EXPORTER_OTLP_SIGV4=off. Region: the X-Ray host's, else AWS_REGION
+ * or AWS_DEFAULT_REGION. Throws ConfigError for a bad value or a missing region.
+ */
+export function sigv4Target(env: NodeJS.ProcessEnv = process.env): SigV4Target | undefined {
+  const mode = (env.OTEL_EXPORTER_OTLP_SIGV4 ?? '').trim().toLowerCase();
+  if (mode !== '' && mode !== 'on' && mode !== 'off' && mode !== 'auto') throw new ConfigError(`invalid OTEL_EXPORTER_OTLP_SIGV4 ${JSON.stringify(env.OTEL_EXPORTER_OTLP_SIGV4)}: expected on, off or auto`);
+  if (mode === 'off') return undefined;
+  const url = tracesUrl(env);
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    throw new ConfigError(`invalid OTLP traces endpoint ${JSON.stringify(url)} (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT)`);
+  }
+  const fromHost = XRAY_HOST.exec(host)?.[1];
+  if (!fromHost && mode !== 'on') return undefined;
+  const region = fromHost ?? (env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim());
+  if (!region) throw new ConfigError('OTEL_EXPORTER_OTLP_SIGV4=on needs a region: set AWS_REGION (the endpoint is not xray.<region>.amazonaws.com)');
+  return { url, region };
+}
+
+const MAX_ATTEMPTS = 5;
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** One signed POST; the answer as the OTLP exporter base expects it. */
+function post(url: URL, headers: Record<string, string>, body: Uint8Array, timeoutMs: number): Promise<ExportResponse> {
+  return new Promise((resolve) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'POST', headers, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_RESPONSE_BYTES) chunks.push(chunk);
+      });
+      res.on('error', (error) => resolve({ status: 'retryable', error }));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        const text = Buffer.concat(chunks);
+        if (status >= 200 && status < 300) return resolve({ status: 'success', data: text });
+        const retryAfter = Number(res.headers['retry-after']);
+        if ([429, 502, 503, 504].includes(status)) return resolve({ status: 'retryable', retryInMillis: Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined });
+        const type = res.headers['x-amzn-errortype'];
+        resolve({ status: 'failure', error: new Error(`OTLP export refused: HTTP ${status}${type ? ` ${String(type).split(':')[0]}` : ''}: ${text.toString('utf8').slice(0, 300)}`) });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`OTLP export timed out after ${timeoutMs} ms`)));
+    req.on('error', (error) => resolve({ status: 'retryable', error }));
+    req.end(body);
+  });
+}
+
+/** A transport that compresses, signs and posts each request, retrying as the official one does (5 attempts, backoff, Retry-After). */
+export function sigv4Transport(target: SigV4Target, config: ReturnType<typeof convertLegacyHttpOptions>, credentials = defaultProvider()): IExporterTransport {
+  const url = new URL(target.url);
+  const signer = new SignatureV4({ service: 'xray', region: target.region, credentials, sha256: Sha256 });
+  const attempt = async (data: Uint8Array, timeoutMs: number): Promise<ExportResponse> => {
+    const headers: Record<string, string> = { ...(await config.headers()), host: url.host };
+    let body = data;
+    if (config.compression === 'gzip') {
+      body = gzipSync(data);
+      headers['Content-Encoding'] = 'gzip';
+    }
+    headers['Content-Length'] = String(body.length);
+    let signed;
+    try {
+      signed = await signer.sign(new HttpRequest({ method: 'POST', protocol: url.protocol, hostname: url.hostname, port: url.port ? Number(url.port) : undefined, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body }));
+    } catch (error) {
+      // No credentials anywhere in the chain: retrying will not find them.
+      return { status: 'failure', error: new Error(`cannot sign the OTLP export (AWS credentials): ${(error as Error).message}`) };
+    }
+    return post(url, signed.headers as Record<string, string>, body, timeoutMs);
+  };
+  return {
+    async send(data, timeoutMillis) {
+      const deadline = Date.now() + timeoutMillis;
+      let backoff = 1000;
+      let result = await attempt(data, timeoutMillis);
+      for (let n = 1; result.status === 'retryable' && n < MAX_ATTEMPTS; n++) {
+        const wait = result.retryInMillis ?? backoff * (0.8 + Math.random() * 0.4);
+        backoff = Math.min(backoff * 1.5, 5000);
+        if (Date.now() + wait >= deadline) break;
+        await new Promise((r) => setTimeout(r, wait).unref());
+        result = await attempt(data, deadline - Date.now());
+      }
+      return result;
+    },
+    shutdown() {},
+  };
+}
+
+/** The otlp exporter's batches, signed: OTEL_EXPORTER_OTLP_* for headers, compression and timeout, AWS's signer and credential chain. */
+export function sigv4BatchExporter(target: SigV4Target): BatchExporter {
+  const config = convertLegacyHttpOptions({ url: target.url }, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
+  const metrics = createOtlpHttpExporterMetrics('otlp_http_span_exporter', { name: 'span', countItems: (batch: Batch) => batch.spans }, target.url, undefined);
+  return createOtlpNetworkExportDelegate(config, concatSerializer, metrics, sigv4Transport(target, config));
+}
