@@ -14,7 +14,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ExportTraceServiceRequest } from '../../../src/console/otlp/schema.ts';
 import { startConsole } from '../../helpers/console.ts';
-import { startArchiver } from '../../helpers/process.ts';
+import { run, startArchiver } from '../../helpers/process.ts';
 import { tempDir } from '../../helpers/tmp.ts';
 import { jsonRequest, otelTraceId, xrayId } from '../fixtures.ts';
 
@@ -106,4 +106,26 @@ test('a real archiver with OTEL_EXPORTER_OTLP_SIGV4=on sends signed, gzipped OTL
   assert.ok(trace.segments.length >= 1);
   const { json } = await tc.get('/api/diagnostics');
   assert.ok(json.senders.some((s: any) => s.sender.startsWith('otlp ') && s.accepted > 0), JSON.stringify(json.senders));
+});
+
+test('with --token too, a signed request needs no bearer token and an unsigned one still does', async (t) => {
+  const token = 'sigv4-and-token-0123';
+  const tc = await startConsole(t, { db: join(tempDir(t), 'traces.db'), token, args: ['--aws-credentials', `${KEY}:${SECRET}`] });
+  const traceId = otelTraceId();
+  const signed = await signedPost(tc.url, protobufBody(traceId));
+  assert.equal(signed.status, 200);
+  await tc.waitForTrace(xrayId(traceId));
+  const unsigned = await fetch(`${tc.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(protobufBody(otelTraceId())) });
+  assert.equal(unsigned.status, 401);
+  const badSignature = await signedPost(tc.url, protobufBody(otelTraceId()), { secret: 'wrong' });
+  assert.equal(badSignature.status, 403);
+});
+
+test('--verify-sigv4 without AWS credentials in the environment stops with one line', async () => {
+  const r = await run('trace-console', ['--verify-sigv4', '--db', ':memory:', '--listen', '127.0.0.1:0', '--otlp-grpc', 'off', '--otlp-http', 'off'], { env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } });
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim(), 'trace-console: --verify-sigv4 needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or --aws-credentials ACCESS_KEY_ID:SECRET');
+  const bad = await run('trace-console', ['--aws-credentials', 'no-colon-secret', '--db', ':memory:']);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim(), 'trace-console: invalid --aws-credentials ***: expected ACCESS_KEY_ID:SECRET_ACCESS_KEY');
 });
