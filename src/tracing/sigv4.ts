@@ -85,6 +85,10 @@ function post(url: URL, headers: Record<string, string>, body: Uint8Array, timeo
         resolve({ status: 'failure', error: new Error(`OTLP export refused: HTTP ${status}${type ? ` ${String(type).split(':')[0]}` : ''}: ${text.toString('utf8').slice(0, 300)}`) });
       });
     });
+    // The whole exchange, not only idle time, is bounded by the export timeout.
+    const timer = setTimeout(() => req.destroy(new Error(`OTLP export timed out after ${timeoutMs} ms`)), timeoutMs);
+    timer.unref();
+    req.on('close', () => clearTimeout(timer));
     req.on('timeout', () => req.destroy(new Error(`OTLP export timed out after ${timeoutMs} ms`)));
     req.on('error', (error) => resolve({ status: 'retryable', error }));
     req.end(body);

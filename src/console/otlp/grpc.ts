@@ -59,6 +59,8 @@ export async function startGrpcDoor(at: HostPort, ingest: Ingest, options: GrpcD
     'grpc.max_send_message_length': 64 * 1024,
     // Idle clients are closed eventually; exporters reconnect.
     'grpc.max_connection_idle_ms': 5 * 60_000,
+    // Calls in flight per connection, bounded.
+    'grpc.max_concurrent_streams': 100,
   });
   server.addService(definition, {
     Export(call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) {
@@ -70,7 +72,9 @@ export async function startGrpcDoor(at: HostPort, ingest: Ingest, options: GrpcD
         return;
       }
       try {
-        const outcome = exportSpans(ingest, call.request, 'protobuf', `otlp-grpc ${call.getPeer()}`);
+        // One sender per client address, as for OTLP/HTTP (the peer's port changes per connection).
+        const peer = call.getPeer().replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+        const outcome = exportSpans(ingest, call.request, 'protobuf', `otlp-grpc ${peer}`);
         if (outcome.retry) callback(status(grpc.status.UNAVAILABLE, outcome.message));
         else callback(null, encodeResponse(outcome));
       } catch (err) {
