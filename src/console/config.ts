@@ -1,6 +1,6 @@
 /** Every trace-console setting in one place: flag, env var, default and meaning. */
 import { parseDoor } from './doors.ts';
-import { parseAwsCredentials } from './otlp/sigv4-verify.ts';
+import { parseAwsCredentials } from './otlp/sigv4-error.ts';
 import { isLoopbackHost, parseDuration, parseHostPort, parseIntIn, type Setting } from '../shared/config.ts';
 
 /** The console's settings table (also rendered by --help). */

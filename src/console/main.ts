@@ -8,9 +8,8 @@ import { createLogger, flushLogs } from '../shared/logging.ts';
 import { onShutdown } from '../shared/serve.ts';
 import { buildConsoleApp, buildOtlpHttpApp } from './app.ts';
 import { openDoor } from './doors.ts';
-import { startGrpcDoor } from './otlp/grpc.ts';
 import { bearerChecker } from '../shared/auth.ts';
-import { sigv4Verifier, type AwsCredentials } from './otlp/sigv4-verify.ts';
+import type { AwsCredentials } from './otlp/sigv4-error.ts';
 import { BrowserLogin } from './login.ts';
 import { checkProtectedMode, consoleSettings } from './config.ts';
 import { importFile } from './import.ts';
@@ -51,7 +50,8 @@ await runMain(async () => {
     if (!accessKeyId || !secretAccessKey) throw new ConfigError('trace-console: --verify-sigv4 needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or --aws-credentials ACCESS_KEY_ID:SECRET');
     awsCredentials = { accessKeyId, secretAccessKey };
   }
-  const sigv4 = awsCredentials ? sigv4Verifier(awsCredentials) : undefined;
+  // AWS's signer loads only when there is something to verify.
+  const sigv4 = awsCredentials ? (await import('./otlp/sigv4-verify.ts')).sigv4Verifier(awsCredentials) : undefined;
 
   // 2. Logger.
   const logger = createLogger('trace-console');
@@ -120,8 +120,9 @@ await runMain(async () => {
   const address = bound.address;
 
   // 7. The OTLP doors where SDKs send by default: gRPC 4317, HTTP 4318 (off, or busy and if-free: none).
-  const grpcDoor = await openDoor('OTLP/gRPC', '--otlp-grpc', cfg.otlpGrpc, (at) =>
-    startGrpcDoor(at, ingest, { checkAuth: cfg.token ? bearerChecker(cfg.token, 'this trace-console needs authorization: Bearer <token> metadata') : undefined }),
+  // grpc-js loads only when its door is on.
+  const grpcDoor = await openDoor('OTLP/gRPC', '--otlp-grpc', cfg.otlpGrpc, async (at) =>
+    (await import('./otlp/grpc.ts')).startGrpcDoor(at, ingest, { checkAuth: cfg.token ? bearerChecker(cfg.token, 'this trace-console needs authorization: Bearer <token> metadata') : undefined }),
   );
   const httpDoorApp = cfg.otlpHttp.off ? undefined : await buildOtlpHttpApp({ ingest, logger, token: cfg.token, sigv4 });
   const httpDoor = await openDoor('OTLP/HTTP', '--otlp-http', cfg.otlpHttp, async (at) => {

@@ -25,7 +25,7 @@ import { traceUndici } from './client.ts';
 import { parseTracingEnv, type TracingEnv } from './env.ts';
 import { LogSpanProcessor } from './log-processor.ts';
 import { OtlpSpanProcessor } from './otlp-processor.ts';
-import { sigv4BatchExporter, sigv4Target } from './sigv4.ts';
+import { lazySigv4Exporter, sigv4Target } from './sigv4-target.ts';
 import { parseDaemonAddress, type DaemonAddress } from './xray/daemon-address.ts';
 import { XRayIdGenerator } from './xray/ids.ts';
 import { XRayDaemonSpanProcessor } from './xray/processor.ts';
@@ -159,7 +159,7 @@ function processors(env: TracingEnv, daemon: DaemonAddress, options: TracingOpti
         const signed = sigv4Target(options.env);
         return new OtlpSpanProcessor({
           ...env.batch,
-          exporter: signed ? sigv4BatchExporter(signed) : undefined,
+          exporter: signed ? lazySigv4Exporter(signed) : undefined,
           onDrop: (summary) => options.logger.warn({ dropped: summary }, 'trace spans dropped'),
         });
       }

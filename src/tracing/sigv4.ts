@@ -10,55 +10,12 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { gzipSync } from 'node:zlib';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { Sha256 } from '@smithy/core/checksum';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import type { ExportResponse, IExporterTransport } from '@opentelemetry/otlp-exporter-base';
 import { createOtlpNetworkExportDelegate } from '@opentelemetry/otlp-exporter-base';
 import { convertLegacyHttpOptions, createOtlpHttpExporterMetrics } from '@opentelemetry/otlp-exporter-base/node-http';
-import { ConfigError } from '../shared/config.ts';
 import { concatSerializer, type Batch, type BatchExporter } from './otlp-processor.ts';
-
-/** X-Ray's OTLP host, `xray.<region>.amazonaws.com` (and the China partition's `.com.cn`). */
-const XRAY_HOST = /^xray\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/;
-/** Where a signed export goes and for which region. */
-export interface SigV4Target {
-  url: string;
-  region: string;
-}
-
-/** The traces URL the OTLP exporter uses, by the OpenTelemetry environment rules. */
-function tracesUrl(env: NodeJS.ProcessEnv): string {
-  const signal = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
-  if (signal) return signal;
-  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || 'http://localhost:4318';
-  return `${base.replace(/\/+$/, '')}/v1/traces`;
-}
-
-/**
- * Whether the otlp exporter signs, and for what: on for X-Ray's OTLP host, or whatever
- * the endpoint with OTEL_EXPORTER_OTLP_SIGV4=on (a local trace-console that verifies, a
- * proxy); off with OTEL_EXPORTER_OTLP_SIGV4=off. Region: the X-Ray host's, else AWS_REGION
- * or AWS_DEFAULT_REGION. Throws ConfigError for a bad value or a missing region.
- */
-export function sigv4Target(env: NodeJS.ProcessEnv = process.env): SigV4Target | undefined {
-  const mode = (env.OTEL_EXPORTER_OTLP_SIGV4 ?? '').trim().toLowerCase();
-  if (mode !== '' && mode !== 'on' && mode !== 'off' && mode !== 'auto') throw new ConfigError(`invalid OTEL_EXPORTER_OTLP_SIGV4 ${JSON.stringify(env.OTEL_EXPORTER_OTLP_SIGV4)}: expected on, off or auto`);
-  if (mode === 'off') return undefined;
-  const url = tracesUrl(env);
-  let host: string;
-  try {
-    host = new URL(url).hostname.toLowerCase();
-  } catch {
-    throw new ConfigError(`invalid OTLP traces endpoint ${JSON.stringify(url)} (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT)`);
-  }
-  const fromHost = XRAY_HOST.exec(host)?.[1];
-  if (!fromHost && mode !== 'on') return undefined;
-  const region = fromHost ?? (env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim());
-  if (!region) throw new ConfigError('OTEL_EXPORTER_OTLP_SIGV4=on needs a region: set AWS_REGION (the endpoint is not xray.<region>.amazonaws.com)');
-  return { url, region };
-}
+import type { SigV4Target } from './sigv4-target.ts';
 
 const MAX_ATTEMPTS = 5;
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -95,11 +52,27 @@ function post(url: URL, headers: Record<string, string>, body: Uint8Array, timeo
   });
 }
 
+/** Fixed credentials or a provider, as the signer takes them. */
+type Credentials = ConstructorParameters<typeof SignatureV4>[0]['credentials'];
+
+/** AWS's signer and credential chain, loaded on the first export (they cost about a second of start-up). */
+async function loadSigner(region: string, credentials?: Credentials) {
+  const [{ SignatureV4 }, { Sha256 }, { HttpRequest }, chain] = await Promise.all([
+    import('@smithy/signature-v4'),
+    import('@smithy/core/checksum'),
+    import('@smithy/protocol-http'),
+    credentials ? undefined : import('@aws-sdk/credential-provider-node'),
+  ]);
+  const signer = new SignatureV4({ service: 'xray', region, credentials: credentials ?? chain!.defaultProvider(), sha256: Sha256 });
+  return { signer, HttpRequest };
+}
+
 /** A transport that compresses, signs and posts each request, retrying as the official one does (5 attempts, backoff, Retry-After). */
-export function sigv4Transport(target: SigV4Target, config: ReturnType<typeof convertLegacyHttpOptions>, credentials = defaultProvider()): IExporterTransport {
+export function sigv4Transport(target: SigV4Target, config: ReturnType<typeof convertLegacyHttpOptions>, credentials?: Credentials): IExporterTransport {
   const url = new URL(target.url);
-  const signer = new SignatureV4({ service: 'xray', region: target.region, credentials, sha256: Sha256 });
+  let loaded: ReturnType<typeof loadSigner> | undefined;
   const attempt = async (data: Uint8Array, timeoutMs: number): Promise<ExportResponse> => {
+    const { signer, HttpRequest } = await (loaded ??= loadSigner(target.region, credentials));
     const headers: Record<string, string> = { ...(await config.headers()), host: url.host };
     let body = data;
     if (config.compression === 'gzip') {

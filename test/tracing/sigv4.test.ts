@@ -1,7 +1,7 @@
 /** When the otlp exporter signs with SigV4, and for which region (OTEL_EXPORTER_OTLP_* and AWS_REGION). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sigv4Target } from '../../src/tracing/sigv4.ts';
+import { sigv4Target } from '../../src/tracing/sigv4-target.ts';
 
 test('sigv4Target: X-Ray OTLP hosts sign, others only when forced', () => {
   const cases: [string, NodeJS.ProcessEnv, ReturnType<typeof sigv4Target>][] = [

@@ -8,7 +8,8 @@ import type { App } from '../../shared/http.ts';
 import { inflateOtlpBody, MAX_BODY_BYTES, OtlpDecodeError } from '../otlp/decode.ts';
 import { encodeResponse, exportSpans, responseJson, type ExportOutcome } from '../otlp/export.ts';
 import type { Ingest } from '../ingest/ingest.ts';
-import { SigV4Error, type SignedRequest } from '../otlp/sigv4-verify.ts';
+import { SigV4Error } from '../otlp/sigv4-error.ts';
+import type { SignedRequest } from '../otlp/sigv4-verify.ts';
 
 /** Checks a request's SigV4 signature; throws SigV4Error to refuse it. */
 export type SigV4Check = (req: SignedRequest) => Promise<void>;

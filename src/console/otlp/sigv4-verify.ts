@@ -10,22 +10,9 @@ import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
-/** The key pair requests must be signed with. */
-export interface AwsCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-}
+import { SigV4Error, type AwsCredentials } from './sigv4-error.ts';
 
-/** A refusal in AWS's terms: HTTP status, `__type` and message. */
-export class SigV4Error extends Error {
-  readonly status: number;
-  readonly type: string;
-  constructor(status: number, type: string, message: string) {
-    super(message);
-    this.status = status;
-    this.type = type;
-  }
-}
+export { SigV4Error, type AwsCredentials } from './sigv4-error.ts';
 
 /** What verification needs from a request. */
 export interface SignedRequest {
@@ -44,13 +31,6 @@ const MAX_SKEW_MS = 15 * 60_000;
 function header(headers: SignedRequest['headers'], name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v.join(',') : v;
-}
-
-/** Parses `ACCESS_KEY:SECRET` (`--aws-credentials`). */
-export function parseAwsCredentials(raw: string): AwsCredentials {
-  const cut = raw.indexOf(':');
-  if (cut <= 0 || cut === raw.length - 1) throw new Error('expected ACCESS_KEY_ID:SECRET_ACCESS_KEY');
-  return { accessKeyId: raw.slice(0, cut), secretAccessKey: raw.slice(cut + 1) };
 }
 
 /** Returns a verifier for `credentials`; it resolves when the request is signed by them and throws SigV4Error otherwise. */
