@@ -1,7 +1,7 @@
 /** Every trace-console setting in one place: flag, env var, default and meaning. */
 import { parseDoor } from './doors.ts';
 import { parseAwsCredentials } from './otlp/sigv4-error.ts';
-import { isLoopbackHost, parseDuration, parseHostPort, parseIntIn, type Setting } from '../shared/config.ts';
+import { isLoopbackHost, parseDuration, parseHostPort, parseIntIn, type Setting, headersTimeoutSetting } from '../shared/config.ts';
 
 /** The console's settings table (also rendered by --help). */
 export const consoleSettings = {
@@ -76,6 +76,7 @@ export const consoleSettings = {
     parse: parseDuration,
     doc: 'how long a subsegment may wait for its parent, or a segment stay in progress, before diagnostics report it',
   },
+  headersTimeout: headersTimeoutSetting('TRACE_CONSOLE_HEADERS_TIMEOUT'),
   help: { flag: 'help', short: 'h', boolean: true, parse: (raw: string) => raw === 'true', doc: 'show this help' },
 } satisfies Record<string, Setting<unknown>>;
 

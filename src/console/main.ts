@@ -5,7 +5,7 @@
  */
 import { ConfigError, helpText, parseConfig, runMain, type HostPort } from '../shared/config.ts';
 import { createLogger, flushLogs } from '../shared/logging.ts';
-import { onShutdown } from '../shared/serve.ts';
+import { onShutdown, limitHeaderTime } from '../shared/serve.ts';
 import { buildConsoleApp, buildOtlpHttpApp } from './app.ts';
 import { openDoor } from './doors.ts';
 import { bearerChecker } from '../shared/auth.ts';
@@ -115,6 +115,7 @@ await runMain(async () => {
     sigv4,
     runtime: () => ({ udp: { address: udp?.address, relay_dropped: udp?.relayDropped() ?? 0, forward: cfg.forward ? `${cfg.forward.host}:${cfg.forward.port}` : null } }),
   });
+  limitHeaderTime(app, cfg.headersTimeout);
   const bound = await listenUdpAndTcp(app, cfg.listen, (at) => startUdp(at, ingest, { forward, onError: (err) => logger.warn({ err }, 'udp error') }));
   udp = bound.udp;
   const address = bound.address;
@@ -125,6 +126,7 @@ await runMain(async () => {
     (await import('./otlp/grpc.ts')).startGrpcDoor(at, ingest, { checkAuth: cfg.token ? bearerChecker(cfg.token, 'this trace-console needs authorization: Bearer <token> metadata') : undefined }),
   );
   const httpDoorApp = cfg.otlpHttp.off ? undefined : await buildOtlpHttpApp({ ingest, logger, token: cfg.token, sigv4 });
+  if (httpDoorApp) limitHeaderTime(httpDoorApp, cfg.headersTimeout);
   const httpDoor = await openDoor('OTLP/HTTP', '--otlp-http', cfg.otlpHttp, async (at) => {
     const address = await httpDoorApp!.listen({ host: at.host, port: at.port });
     return { address, close: () => httpDoorApp!.close() };
