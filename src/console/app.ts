@@ -9,7 +9,7 @@ import { createHttpApp, errorBody, sendError, type App } from '../shared/http.ts
 import { registerAnalysisRoutes } from './api/analysis.ts';
 import { registerMcp } from './api/mcp.ts';
 import { registerEvents, type EventsOptions } from './api/events.ts';
-import { registerOtlp } from './api/otlp.ts';
+import { registerOtlp, type SigV4Check } from './api/otlp.ts';
 import { registerConsoleRoutes, type RuntimeStats } from './api/routes.ts';
 import type { Diagnostics } from './ingest/diagnostics.ts';
 import type { Ingest } from './ingest/ingest.ts';
@@ -34,6 +34,13 @@ export interface ConsoleOptions {
   events?: EventsOptions;
   /** Serves the web console (`GET /`, built on first use); off for in-process API tests. */
   ui?: boolean;
+  /** With `--aws-credentials`: `/v1/traces` takes only requests SigV4-signed with them. */
+  sigv4?: SigV4Check;
+}
+
+/** A SigV4-signed `/v1/traces` request is authenticated by its signature, which takes the Authorization header the token would. */
+function signedOtlp(options: Pick<ConsoleOptions, 'sigv4'>, url: string, authorization: string | undefined): boolean {
+  return options.sigv4 !== undefined && url.split('?')[0] === '/v1/traces' && (authorization ?? '').startsWith('AWS4-HMAC-SHA256 ');
 }
 
 /** The web console; when its bundle cannot be built, the API still serves and `/` says why. */
@@ -68,7 +75,7 @@ export async function buildConsoleApp(options: ConsoleOptions): Promise<App> {
     // UDP stays open (the daemon protocol has no auth); every TCP route but /health needs the
     // token, or the session cookie a browser got from the one-time login link.
     app.addHook('onRequest', async (req) => {
-      if (req.url === '/health' || req.url.startsWith('/login?')) return;
+      if (req.url === '/health' || req.url.startsWith('/login?') || signedOtlp(options, req.url, req.headers.authorization)) return;
       if (login?.hasSession(req.headers.cookie)) return;
       check(req.headers.authorization);
     });
@@ -78,8 +85,22 @@ export async function buildConsoleApp(options: ConsoleOptions): Promise<App> {
   registerAnalysisRoutes(app, options.store, options.diagnostics);
   registerMcp(app, { store: options.store, diagnostics: options.diagnostics, sampling: options.sampling, version: '0.1.0' });
   registerEvents(app, options.store, options.events);
-  registerOtlp(app, options.ingest);
+  registerOtlp(app, options.ingest, options.sigv4);
   registerXRayApi(app, options.store, options.ingest, options.sampling);
   if (options.ui) await registerWebConsole(app, options.logger);
+  return app;
+}
+
+/** The OTLP/HTTP door's app (`--otlp-http`, 4318): only `POST /v1/traces` and `/health`, the same receiver and token as the console's port. */
+export async function buildOtlpHttpApp(options: Pick<ConsoleOptions, 'ingest' | 'logger' | 'token' | 'sigv4'>): Promise<App> {
+  const app = await createHttpApp({ logger: options.logger, title: 'trace-console OTLP/HTTP', description: 'OTLP/HTTP traces receiver.', version: '0.1.0', bodyLimit: 8 * 1024 * 1024, bearerAuth: options.token !== undefined });
+  if (options.token) {
+    const check = bearerChecker(options.token, 'this trace-console needs Authorization: Bearer <token> (set OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20<token>)');
+    app.addHook('onRequest', async (req) => {
+      if (req.url !== '/health' && !signedOtlp(options, req.url, req.headers.authorization)) check(req.headers.authorization);
+    });
+  }
+  app.get('/health', { schema: { hide: true } }, async (_req, reply) => reply.type('text/plain').send('OK'));
+  registerOtlp(app, options.ingest, options.sigv4);
   return app;
 }

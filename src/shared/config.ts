@@ -73,7 +73,7 @@ export function parseConfig<S extends Record<string, Setting<any>>>(
     try {
       values[key] = s.parse(raw);
     } catch (err) {
-      const shown = s.flag.includes('token') ? '***' : JSON.stringify(raw);
+      const shown = /token|credentials/.test(s.flag) ? '***' : JSON.stringify(raw);
       throw new ConfigError(`${command}: invalid ${source} ${shown}: ${(err as Error).message}`);
     }
   }

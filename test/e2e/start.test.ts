@@ -29,6 +29,9 @@ function npmStart(t: import('node:test').TestContext, ports: number[], env: Node
       FETCHER_LISTEN: `127.0.0.1:${ports[2]}`,
       ARCHIVER_DB: join(dir, 'archive.db'),
       TRACE_CONSOLE_DB: join(dir, 'traces.db'),
+      // Tests never bind the default OTLP ports.
+      TRACE_CONSOLE_OTLP_GRPC: 'off',
+      TRACE_CONSOLE_OTLP_HTTP: 'off',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
