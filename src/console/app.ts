@@ -14,6 +14,7 @@ import type { Ingest } from './ingest/ingest.ts';
 import type { SamplingService } from './sampling/service.ts';
 import type { TraceStoreApi } from './store/store.ts';
 import { registerXRayApi } from './xray/api.ts';
+import { registerHostGuard, type HostGuardOptions } from './guard.ts';
 import type { BrowserLogin } from './login.ts';
 
 /** What the console app needs. */
@@ -32,6 +33,8 @@ export interface ConsoleOptions {
   events?: EventsOptions;
   /** Serves the web console (`GET /`, built on first use); off for in-process API tests. */
   ui?: boolean;
+  /** The addresses it answers to (DNS-rebinding guard); default 127.0.0.1 and localhost. */
+  hostGuard?: HostGuardOptions;
 }
 
 /** The web console; when its bundle cannot be built, the API still serves and `/` says why. */
@@ -60,6 +63,8 @@ export async function buildConsoleApp(options: ConsoleOptions): Promise<App> {
     bodyLimit: 8 * 1024 * 1024,
     bearerAuth: options.token !== undefined,
   });
+  // First of all hooks: a page in the user's browser gets nothing, not even a 401.
+  registerHostGuard(app, options.hostGuard ?? { listenHost: '127.0.0.1', allowHosts: [] });
   if (options.token) {
     const check = bearerChecker(options.token, 'this trace-console needs Authorization: Bearer <token>');
     const login = options.login;

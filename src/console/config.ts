@@ -1,5 +1,6 @@
 /** Every trace-console setting in one place: flag, env var, default and meaning. */
 import { isLoopbackHost, parseDuration, parseHostPort, parseIntIn, type Setting } from '../shared/config.ts';
+import { parseAllowHosts } from './guard.ts';
 
 /** The console's settings table (also rendered by --help). */
 export const consoleSettings = {
@@ -10,6 +11,13 @@ export const consoleSettings = {
     default: '127.0.0.1:2000',
     parse: parseHostPort,
     doc: 'address for UDP segments and, on the same port, TCP (console, API, OTLP /v1/traces, X-Ray API)',
+  },
+  allowHost: {
+    flag: 'allow-host',
+    env: 'TRACE_CONSOLE_ALLOW_HOST',
+    multiple: true,
+    parse: parseAllowHosts,
+    doc: "host names the console also answers to besides its --listen address and localhost (repeatable or a comma list); any other Host is refused (DNS-rebinding guard)",
   },
   db: { flag: 'db', env: 'TRACE_CONSOLE_DB', default: './data/traces.db', parse: (raw: string) => raw, doc: 'SQLite file of the trace store (directory created)' },
   forward: { flag: 'forward', env: 'TRACE_CONSOLE_FORWARD', parse: parseHostPort, doc: 'relay every datagram, byte-identical, to a real X-Ray daemon at host:port' },

@@ -99,6 +99,7 @@ await runMain(async () => {
     token: cfg.token,
     login,
     ui: true,
+    hostGuard: { listenHost: cfg.listen.host, allowHosts: cfg.allowHost ?? [] },
     runtime: () => ({ udp: { address: udp?.address, relay_dropped: udp?.relayDropped() ?? 0, forward: cfg.forward ? `${cfg.forward.host}:${cfg.forward.port}` : null } }),
   });
   const bound = await listenUdpAndTcp(app, cfg.listen, (at) => startUdp(at, ingest, { forward, onError: (err) => logger.warn({ err }, 'udp error') }));
