@@ -162,7 +162,7 @@ export async function buildApp(options: ArchiverOptions): Promise<App> {
     config: { quiet: true, trace: false },
     handler: async (_req, reply) => {
       const ok = await store.ping();
-      return reply.code(ok ? 200 : 503).type('text/plain; charset=utf-8').send(ok ? 'OK' : 'database unavailable');
+      return reply.code(ok ? 200 : 503).type('text/plain; charset=utf-8').send(ok ? 'OK' : (store.problem?.() ?? 'database unavailable'));
     },
   });
 

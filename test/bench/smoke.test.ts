@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const questions = ['ceiling', 'archiver read', 'archiver write', 'tracing cost', 'fetch pipeline', 'big bodies', 'console ingest', 'console query', 'start-up'];
+const questions = ['ceiling', 'archiver read', 'archiver write', 'tracing cost', 'fetch pipeline', 'big bodies', 'console ingest', 'console query', 'start-up', 'daemon down'];
 
 test('every bench script runs (smoke) and reports its rows', { timeout: 180_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tfa-bench-smoke-'));

@@ -17,6 +17,9 @@ import { compileQuery, findTraces } from '../api/query.ts';
 import { aggregateGraph, toXRayServices } from '../api/service-graph.ts';
 import { processedSegments } from './processed.ts';
 import { toTraceSummary } from './summary.ts';
+import { time, XRayError } from './params.ts';
+import { insightOperations } from './insights.ts';
+import { retrievalOperations } from './retrieval.ts';
 
 /** X-Ray's 400. */
 export class InvalidRequest extends Error {
@@ -56,6 +59,7 @@ export function registerXRayApi(app: App, store: TraceStoreApi, ingest: Ingest, 
     });
     scope.setErrorHandler((err, req, reply) => {
       const e = err as Error & { statusCode?: number; code?: string };
+      if (err instanceof XRayError) return awsError(reply, err.status, err.type, err.message);
       if (e.name === 'InvalidRequestException') return awsError(reply, 400, 'InvalidRequestException', e.message);
       if (err instanceof AppError) return awsError(reply, err.status, err.status === 401 ? 'AccessDeniedException' : 'InvalidRequestException', err.detail);
       if (typeof e.statusCode === 'number' && e.statusCode < 500) return awsError(reply, 400, 'InvalidRequestException', e.message);
@@ -131,6 +135,8 @@ export function registerXRayApi(app: App, store: TraceStoreApi, ingest: Ingest, 
 
     op('/GetSamplingRules', 'GetSamplingRules', (body) => sampling.getSamplingRules(body));
     op('/SamplingTargets', 'GetSamplingTargets', (body) => sampling.getSamplingTargets(body));
+    const context = { store, onClose: (fn: () => void) => scope.addHook('onClose', async () => fn()) };
+    for (const o of [...retrievalOperations(context), ...insightOperations(context)]) op(o.path, o.name, o.handler);
   });
 }
 
@@ -142,17 +148,6 @@ function asBody(body: unknown): Body {
   if (body === undefined || body === null) return {};
   if (typeof body !== 'object' || Array.isArray(body)) throw new InvalidRequest('the request body must be a JSON object');
   return body as Body;
-}
-
-/** A restJson1 timestamp: epoch seconds (integer or fraction); ISO strings are tolerated like botocore does. */
-function time(value: unknown, name: string, required: boolean): number | undefined {
-  if (value === undefined || value === null) {
-    if (required) throw new InvalidRequest(`${name} is required`);
-    return undefined;
-  }
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return Date.parse(value) / 1000;
-  throw new InvalidRequest(`${name} must be a timestamp in epoch seconds`);
 }
 
 function traceIds(body: Body): string[] {
