@@ -16,6 +16,7 @@ import type { Ingest } from './ingest/ingest.ts';
 import type { SamplingService } from './sampling/service.ts';
 import type { TraceStoreApi } from './store/store.ts';
 import { registerXRayApi } from './xray/api.ts';
+import { registerHostGuard, type HostGuardOptions } from './guard.ts';
 import type { BrowserLogin } from './login.ts';
 
 /** What the console app needs. */
@@ -36,6 +37,8 @@ export interface ConsoleOptions {
   ui?: boolean;
   /** With `--aws-credentials`: `/v1/traces` takes only requests SigV4-signed with them. */
   sigv4?: SigV4Check;
+  /** The addresses it answers to (DNS-rebinding guard); default 127.0.0.1 and localhost. */
+  hostGuard?: HostGuardOptions;
 }
 
 /** A SigV4-signed `/v1/traces` request is authenticated by its signature, which takes the Authorization header the token would. */
@@ -69,6 +72,8 @@ export async function buildConsoleApp(options: ConsoleOptions): Promise<App> {
     bodyLimit: 8 * 1024 * 1024,
     bearerAuth: options.token !== undefined,
   });
+  // First of all hooks: a page in the user's browser gets nothing, not even a 401.
+  registerHostGuard(app, options.hostGuard ?? { listenHost: '127.0.0.1', allowHosts: [] });
   if (options.token) {
     const check = bearerChecker(options.token, 'this trace-console needs Authorization: Bearer <token>');
     const login = options.login;

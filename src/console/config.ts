@@ -2,6 +2,7 @@
 import { parseDoor } from './doors.ts';
 import { parseAwsCredentials } from './otlp/sigv4-error.ts';
 import { isLoopbackHost, parseDuration, parseHostPort, parseIntIn, type Setting, headersTimeoutSetting } from '../shared/config.ts';
+import { parseAllowHosts } from './guard.ts';
 
 /** The console's settings table (also rendered by --help). */
 export const consoleSettings = {
@@ -26,6 +27,13 @@ export const consoleSettings = {
     default: 'if-free:127.0.0.1:4318',
     parse: parseDoor,
     doc: 'OTLP/HTTP receiver (POST /v1/traces): host:port, off, or if-free:host:port',
+  },
+  allowHost: {
+    flag: 'allow-host',
+    env: 'TRACE_CONSOLE_ALLOW_HOST',
+    multiple: true,
+    parse: parseAllowHosts,
+    doc: "host names the console also answers to besides its --listen address and localhost (repeatable or a comma list); any other Host is refused (DNS-rebinding guard)",
   },
   db: { flag: 'db', env: 'TRACE_CONSOLE_DB', default: './data/traces.db', parse: (raw: string) => raw, doc: 'SQLite file of the trace store (directory created)' },
   forward: { flag: 'forward', env: 'TRACE_CONSOLE_FORWARD', parse: parseHostPort, doc: 'relay every datagram, byte-identical, to a real X-Ray daemon at host:port' },

@@ -113,6 +113,7 @@ await runMain(async () => {
     login,
     ui: true,
     sigv4,
+    hostGuard: { listenHost: cfg.listen.host, allowHosts: cfg.allowHost ?? [] },
     runtime: () => ({ udp: { address: udp?.address, relay_dropped: udp?.relayDropped() ?? 0, forward: cfg.forward ? `${cfg.forward.host}:${cfg.forward.port}` : null } }),
   });
   limitHeaderTime(app, cfg.headersTimeout);
