@@ -75,7 +75,7 @@ export async function buildConsoleApp(options: ConsoleOptions): Promise<App> {
   registerConsoleRoutes(app, options.store, options.diagnostics, options.runtime);
   registerEvents(app, options.store, options.events);
   registerOtlp(app, options.ingest);
-  registerXRayApi(app, options.store, options.ingest, options.sampling);
+  registerXRayApi(app, { store: options.store, ingest: options.ingest, sampling: options.sampling });
   if (options.ui) await registerWebConsole(app, options.logger);
   return app;
 }
