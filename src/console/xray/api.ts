@@ -11,14 +11,42 @@
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/http.ts';
-import { asBody, XRayError, type XRayDeps, type XRayFamily } from './operation.ts';
-import { samplingOperations } from './sampling.ts';
+import { groupOperations, findGroup } from './groups.ts';
+import { asBody, Throttled, XRayError, type XRayDeps, type XRayFamily } from './operation.ts';
+import { policyOperations } from './policies.ts';
+import { ruleByArn, samplingOperations } from './sampling.ts';
+import { settingsOperations } from './settings.ts';
+import { tagOperations } from './tags.ts';
+import { timeSeriesOperations } from './timeseries.ts';
 import { traceOperations } from './traces.ts';
 
 export { InvalidRequest } from './operation.ts';
 
+/** Taggable resources: groups and sampling rules. */
+const taggable: XRayFamily = (deps) => tagOperations((arn) => findGroup(deps.state, { arn }) !== undefined || ruleByArn(deps.sampling, arn) !== undefined)(deps);
+
 /** Every family of X-Ray operations, registered in this order. */
-const families: XRayFamily[] = [traceOperations, samplingOperations];
+const families: XRayFamily[] = [traceOperations, samplingOperations, groupOperations, timeSeriesOperations, taggable, policyOperations, settingsOperations];
+
+/**
+ * Writes (Create/Update/Delete/Put/Tag...) share one token bucket, like X-Ray's per-account
+ * control-plane limits: past it an operation answers ThrottledException (429) and the SDKs
+ * back off and retry.
+ */
+export const WRITE_RATE = { perSecond: 100, burst: 200 };
+
+function writeLimiter(rate = WRITE_RATE): () => boolean {
+  let tokens = rate.burst;
+  let at = performance.now();
+  return () => {
+    const now = performance.now();
+    tokens = Math.min(rate.burst, tokens + ((now - at) / 1000) * rate.perSecond);
+    at = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+}
 
 /** Registers every X-Ray operation of every family. */
 export function registerXRayApi(app: App, deps: XRayDeps): void {
@@ -35,7 +63,7 @@ export function registerXRayApi(app: App, deps: XRayDeps): void {
     });
     scope.setErrorHandler((err, req, reply) => {
       const e = err as Error & { statusCode?: number; code?: string };
-      if (err instanceof XRayError) return awsError(reply, err.status, err.type, err.message, err);
+      if (err instanceof XRayError) return awsError(reply, err.status, err.type, err.message, err.resourceName);
       if (e.name === 'InvalidRequestException') return awsError(reply, 400, 'InvalidRequestException', e.message);
       if (err instanceof AppError) return awsError(reply, err.status, err.status === 401 ? 'AccessDeniedException' : 'InvalidRequestException', err.detail);
       if (typeof e.statusCode === 'number' && e.statusCode < 500) return awsError(reply, 400, 'InvalidRequestException', e.message);
@@ -43,17 +71,21 @@ export function registerXRayApi(app: App, deps: XRayDeps): void {
       return awsError(reply, 500, 'ServiceException', 'internal error; the request id is in the server log');
     });
     const seen = new Set<string>();
+    const allowWrite = writeLimiter();
     for (const family of families) {
       for (const op of family(deps)) {
         if (seen.has(op.path)) throw new Error(`X-Ray operation path ${op.path} registered twice`);
         seen.add(op.path);
-        scope.post(op.path, { schema: { summary: op.name, tags: ['X-Ray API'] } }, async (req) => op.handler(asBody(req.body), { ip: req.ip }));
+        scope.post(op.path, { schema: { summary: op.name, tags: ['X-Ray API'] } }, async (req) => {
+          if (op.write && !allowWrite()) throw new Throttled(`Rate exceeded: at most ${WRITE_RATE.perSecond} changes per second (bursts of ${WRITE_RATE.burst})`);
+          return op.handler(asBody(req.body), { ip: req.ip });
+        });
       }
     }
   });
 }
 
-function awsError(reply: FastifyReply, status: number, type: string, message: string, extra?: object): FastifyReply {
-  const fields = extra && 'resourceName' in extra ? { ResourceName: (extra as { resourceName?: string }).resourceName } : {};
+function awsError(reply: FastifyReply, status: number, type: string, message: string, resourceName?: string): FastifyReply {
+  const fields = resourceName === undefined ? {} : { ResourceName: resourceName };
   return reply.code(status).header('x-amzn-errortype', type).type('application/json').send({ __type: type, Message: message, ...fields });
 }

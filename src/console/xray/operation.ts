@@ -6,6 +6,7 @@
 import type { Ingest } from '../ingest/ingest.ts';
 import type { SamplingService } from '../sampling/service.ts';
 import type { TraceStoreApi } from '../store/store.ts';
+import type { XRayState } from './state.ts';
 
 export type Body = Record<string, unknown>;
 
@@ -14,6 +15,10 @@ export interface XRayDeps {
   store: TraceStoreApi;
   ingest: Ingest;
   sampling: SamplingService;
+  /** The API's own persisted resources (groups, rules, tags, policies, settings). */
+  state: XRayState;
+  /** Counters a family shows under `xray` in `GET /api/diagnostics` (e.g. PutTelemetryRecords). */
+  stats: Record<string, unknown>;
 }
 
 /** Per-request facts a handler may need. */
@@ -26,6 +31,8 @@ export interface XRayOperation {
   name: string;
   path: string;
   handler: (body: Body, req: XRayRequest) => unknown;
+  /** Changes state: subject to the write rate limit (ThrottledException past it). */
+  write?: boolean;
 }
 
 /** A family module's export: its operations over the shared dependencies. */
@@ -35,10 +42,13 @@ export type XRayFamily = (deps: XRayDeps) => XRayOperation[];
 export class XRayError extends Error {
   readonly type: string;
   readonly status: number;
-  constructor(type: string, status: number, message: string) {
+  /** ResourceNotFoundException's and TooManyTagsException's ResourceName member. */
+  readonly resourceName?: string;
+  constructor(type: string, status: number, message: string, resourceName?: string) {
     super(message);
     this.type = type;
     this.status = status;
+    if (resourceName !== undefined) this.resourceName = resourceName;
   }
 }
 
@@ -53,10 +63,8 @@ export class InvalidRequest extends XRayError {
 /** X-Ray's 404 for a group, rule, policy or resource that does not exist. */
 export class ResourceNotFound extends XRayError {
   constructor(message: string, resourceName?: string) {
-    super('ResourceNotFoundException', 404, message);
-    if (resourceName) this.resourceName = resourceName;
+    super('ResourceNotFoundException', 404, message, resourceName);
   }
-  resourceName?: string;
 }
 
 /** X-Ray's 429. */
@@ -90,4 +98,41 @@ export function timeRange(body: Body): { start: number; end: number } {
   const end = time(body.EndTime, 'EndTime', true)!;
   if (end < start) throw new InvalidRequest('EndTime must not be before StartTime');
   return { start, end };
+}
+
+/** A string member: required or not, with AWS's length bounds. */
+export function str(body: Body, name: string, min: number, max: number, required: true): string;
+export function str(body: Body, name: string, min: number, max: number, required?: false): string | undefined;
+export function str(body: Body, name: string, min: number, max: number, required = false): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null) {
+    if (required) throw new InvalidRequest(`${name} is required`);
+    return undefined;
+  }
+  if (typeof value !== 'string' || value.length < min || value.length > max) throw new InvalidRequest(`${name} must be a string of ${min} to ${max} characters`);
+  return value;
+}
+
+/** A required structure member (a JSON object). */
+export function struct(body: Body, name: string): Body {
+  const value = body[name];
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidRequest(`${name} is required (an object)`);
+  return value as Body;
+}
+
+/** A page of `items` after NextToken (an offset this service issued), with the next token. */
+export function page<T>(items: T[], token: unknown, size: number): { items: T[]; NextToken?: string } {
+  let offset = 0;
+  if (token !== undefined && token !== null && token !== '') {
+    const n = typeof token === 'string' && /^\d{1,9}$/.test(token) ? Number(token) : NaN;
+    if (!Number.isInteger(n) || n > items.length) throw new InvalidRequest('NextToken is not a token this service issued');
+    offset = n;
+  }
+  const slice = items.slice(offset, offset + size);
+  return offset + size < items.length ? { items: slice, NextToken: String(offset + size) } : { items: slice };
+}
+
+/** Epoch seconds now, with milliseconds (restJson1 timestamps). */
+export function nowSeconds(): number {
+  return Date.now() / 1000;
 }

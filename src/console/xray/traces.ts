@@ -2,10 +2,11 @@
  * The trace family: PutTraceSegments, GetTraceSummaries, BatchGetTraces, GetServiceGraph,
  * GetTraceGraph (XRAY-REFERENCE §7).
  */
-import { FilterSyntaxError } from '../filter/index.ts';
 import type { ProblemKind } from '../ingest/validate.ts';
-import { compileQuery, findTraces } from '../api/query.ts';
+import { findTraces, type CompiledQuery } from '../api/query.ts';
 import { aggregateGraph, toXRayServices } from '../api/service-graph.ts';
+import type { TraceStoreApi } from '../store/store.ts';
+import { compileWithGroups, groupQuery, requestGroup } from './groups.ts';
 import { InvalidRequest, timeRange, type Body, type XRayFamily } from './operation.ts';
 import { processedSegments } from './processed.ts';
 import { toTraceSummary } from './summary.ts';
@@ -13,6 +14,8 @@ import { toTraceSummary } from './summary.ts';
 /** Summaries per GetTraceSummaries page. */
 const PAGE_SIZE = 100;
 const MAX_TRACE_IDS = 5;
+/** Traces a group's service graph or time series is built from, at most (newest first). */
+export const MAX_GROUP_TRACES = 20_000;
 
 const errorCodes: Record<ProblemKind, string> = {
   malformed: 'InvalidSegmentDocument',
@@ -26,7 +29,7 @@ const errorCodes: Record<ProblemKind, string> = {
   dropped: 'Throttled',
 };
 
-export const traceOperations: XRayFamily = ({ store, ingest }) => [
+export const traceOperations: XRayFamily = ({ store, ingest, state }) => [
   {
     name: 'PutTraceSegments',
     path: '/TraceSegments',
@@ -51,7 +54,7 @@ export const traceOperations: XRayFamily = ({ store, ingest }) => [
     handler: (body) => {
       const { start, end } = timeRange(body);
       if (body.FilterExpression !== undefined && typeof body.FilterExpression !== 'string') throw new InvalidRequest('FilterExpression must be a string');
-      const compiled = compileFilter(body.FilterExpression as string | undefined);
+      const compiled = compileWithGroups(state, body.FilterExpression as string | undefined);
       const before = body.NextToken === undefined || body.NextToken === '' ? undefined : decodeToken(body.NextToken);
       const { rows, scanned, more } = findTraces(store, { since: start, until: end, before }, compiled, PAGE_SIZE);
       const last = rows.at(-1);
@@ -88,7 +91,9 @@ export const traceOperations: XRayFamily = ({ store, ingest }) => [
     path: '/ServiceGraph',
     handler: (body) => {
       const { start, end } = timeRange(body);
-      return { StartTime: start, EndTime: end, Services: toXRayServices(aggregateGraph(store.graphs(start, end))), ContainsOldGroupVersions: false };
+      const group = requestGroup(state, body, false);
+      const graphs = group?.FilterExpression ? store.graphs(0, 0, matchingIds(store, groupQuery(state, group), start, end)) : store.graphs(start, end);
+      return { StartTime: start, EndTime: end, Services: toXRayServices(aggregateGraph(graphs)), ContainsOldGroupVersions: false };
     },
   },
   {
@@ -98,14 +103,9 @@ export const traceOperations: XRayFamily = ({ store, ingest }) => [
   },
 ];
 
-/** A filter expression compiled, or X-Ray's 400 naming the syntax error. */
-export function compileFilter(expression: string | undefined): ReturnType<typeof compileQuery> {
-  try {
-    return compileQuery(expression);
-  } catch (err) {
-    if (err instanceof FilterSyntaxError) throw new InvalidRequest(`Invalid filter expression ${err.message}`);
-    throw err;
-  }
+/** Ids of the traces starting in the window that match, newest first, at most MAX_GROUP_TRACES. */
+export function matchingIds(store: TraceStoreApi, compiled: CompiledQuery, start: number, end: number): string[] {
+  return findTraces(store, { since: start, until: end }, compiled, MAX_GROUP_TRACES).rows.map((r) => r.id);
 }
 
 function traceIds(body: Body): string[] {
