@@ -11,7 +11,7 @@ export const consoleSettings = {
     parse: parseHostPort,
     doc: 'address for UDP segments and, on the same port, TCP (console, API, OTLP /v1/traces, X-Ray API)',
   },
-  db: { flag: 'db', env: 'TRACE_CONSOLE_DB', default: './data/traces.db', parse: (raw: string) => raw, doc: 'SQLite file of the trace store (directory created)' },
+  db: { flag: 'db', env: 'TRACE_CONSOLE_DB', default: './data/traces.db', parse: (raw: string) => raw, doc: 'SQLite file of the trace store and the X-Ray API resources (directory created)' },
   forward: { flag: 'forward', env: 'TRACE_CONSOLE_FORWARD', parse: parseHostPort, doc: 'relay every datagram, byte-identical, to a real X-Ray daemon at host:port' },
   maxTraces: { flag: 'max-traces', env: 'TRACE_CONSOLE_MAX_TRACES', default: '100000', parse: parseIntIn(1, 100_000_000), doc: 'traces kept; the oldest are pruned beyond this' },
   retention: {
