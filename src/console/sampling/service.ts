@@ -125,7 +125,7 @@ export function createSamplingService(initial: readonly SamplingRule[], options:
       records.delete(name);
       totals.delete(name);
       windows.delete(name);
-      lastModification = Math.max(lastModification, Math.floor(now() / 1000));
+      lastModification = Math.max(lastModification, now() / 1000);
       sort();
       return copy(record);
     },

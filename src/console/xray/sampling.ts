@@ -9,7 +9,7 @@
 import { DEFAULT_RULE_NAME, type SamplingRule } from '../../tracing/xray-sampler/wire.ts';
 import type { SamplingRuleRecord, SamplingService } from '../sampling/service.ts';
 import { ruleArn, SamplingRuleError, validateRule } from '../sampling/validate.ts';
-import { InvalidRequest, page, struct, XRayError, type Body, type XRayFamily } from './operation.ts';
+import { InvalidRequest, nowSeconds, page, struct, XRayError, type Body, type XRayFamily } from './operation.ts';
 import type { XRayState } from './state.ts';
 import { addTags, dropTags, parseTags } from './tags.ts';
 
@@ -66,7 +66,8 @@ export const samplingOperations: XRayFamily = ({ sampling, state }) => {
         if (sampling.rule(rule.RuleName)) throw new InvalidRequest(`Sampling rule ${rule.RuleName} already exists`);
         if (sampling.size() - (sampling.rule(DEFAULT_RULE_NAME) ? 1 : 0) >= MAX_RULES) throw new XRayError('RuleLimitExceededException', 400, `at most ${MAX_RULES} sampling rules besides Default may exist`);
         const tags = parseTags(body.Tags);
-        const at = Math.floor(Date.now() / 1000);
+        // Fractional seconds: an SDK that fetched the rules earlier in this same second must still see a newer LastRuleModification.
+        const at = nowSeconds();
         addTags(state, rule.RuleARN, tags);
         return { SamplingRuleRecord: save(sampling.setRule({ ...rule, RuleARN: ruleArn(rule.RuleName) }, at, at)) };
       },
@@ -87,7 +88,7 @@ export const samplingOperations: XRayFamily = ({ sampling, state }) => {
         }
         const rule = valid({ ...current, ...changes, RuleARN: current.RuleARN }, `"${current.RuleName}"`);
         const record = sampling.getSamplingRules({}).SamplingRuleRecords.find((r) => r.SamplingRule.RuleName === current.RuleName)!;
-        return { SamplingRuleRecord: save(sampling.setRule(rule, record.CreatedAt, Math.max(record.ModifiedAt, Math.floor(Date.now() / 1000)))) };
+        return { SamplingRuleRecord: save(sampling.setRule(rule, record.CreatedAt, Math.max(record.ModifiedAt, nowSeconds()))) };
       },
     },
     {
@@ -98,7 +99,7 @@ export const samplingOperations: XRayFamily = ({ sampling, state }) => {
         const rule = namedRule(sampling, body, '');
         if (rule.RuleName === DEFAULT_RULE_NAME) throw new InvalidRequest('the Default rule cannot be deleted');
         const record = sampling.removeRule(rule.RuleName)!;
-        state.put('sampling-rule', rule.RuleName, { deleted: Math.floor(Date.now() / 1000) } satisfies Stored);
+        state.put('sampling-rule', rule.RuleName, { deleted: nowSeconds() } satisfies Stored);
         dropTags(state, rule.RuleARN);
         return { SamplingRuleRecord: record };
       },
