@@ -25,6 +25,8 @@ export interface ConsoleOptions {
   sampling: SamplingService;
   /** The X-Ray API's groups, rules, tags, policies and settings (main.ts: in the --db file); in memory when absent. */
   xray?: XRayState;
+  /** X-Ray API writes per second before ThrottledException (default 100). */
+  xrayWriteRate?: number;
   logger: Logger;
   /** Bearer token for every route but /health; without one the console is open (loopback only). */
   token?: string;
@@ -82,7 +84,7 @@ export async function buildConsoleApp(options: ConsoleOptions): Promise<App> {
   registerOtlp(app, options.ingest);
   const xray = options.xray ?? openXRayState(':memory:');
   if (!options.xray) app.addHook('onClose', async () => xray.close());
-  registerXRayApi(app, { store: options.store, ingest: options.ingest, sampling: options.sampling, state: xray, stats: xrayStats });
+  registerXRayApi(app, { store: options.store, ingest: options.ingest, sampling: options.sampling, state: xray, stats: xrayStats, writeRate: options.xrayWriteRate });
   if (options.ui) await registerWebConsole(app, options.logger);
   return app;
 }

@@ -31,6 +31,13 @@ export const consoleSettings = {
     parse: (raw: string) => raw,
     doc: 'JSON file of X-Ray sampling rules served to SDKs (default: X-Ray\'s Default rule)',
   },
+  xrayWriteRate: {
+    flag: 'xray-write-rate',
+    env: 'TRACE_CONSOLE_XRAY_WRITE_RATE',
+    default: '100',
+    parse: parseIntIn(1, 1_000_000),
+    doc: 'X-Ray API writes (Create/Update/Delete/Put/Tag...) per second, bursts of twice that; past it ThrottledException',
+  },
   token: {
     flag: 'token',
     env: 'TRACE_CONSOLE_TOKEN',

@@ -104,6 +104,7 @@ await runMain(async () => {
     diagnostics,
     sampling,
     xray,
+    xrayWriteRate: cfg.xrayWriteRate,
     logger,
     token: cfg.token,
     login,

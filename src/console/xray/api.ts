@@ -31,11 +31,11 @@ const families: XRayFamily[] = [traceOperations, samplingOperations, groupOperat
 /**
  * Writes (Create/Update/Delete/Put/Tag...) share one token bucket, like X-Ray's per-account
  * control-plane limits: past it an operation answers ThrottledException (429) and the SDKs
- * back off and retry.
+ * back off and retry. `--xray-write-rate` sets it.
  */
-export const WRITE_RATE = { perSecond: 100, burst: 200 };
+export const DEFAULT_WRITE_RATE = 100;
 
-function writeLimiter(rate = WRITE_RATE): () => boolean {
+function writeLimiter(rate: { perSecond: number; burst: number }): () => boolean {
   let tokens = rate.burst;
   let at = performance.now();
   return () => {
@@ -71,13 +71,14 @@ export function registerXRayApi(app: App, deps: XRayDeps): void {
       return awsError(reply, 500, 'ServiceException', 'internal error; the request id is in the server log');
     });
     const seen = new Set<string>();
-    const allowWrite = writeLimiter();
+    const rate = { perSecond: deps.writeRate ?? DEFAULT_WRITE_RATE, burst: 2 * (deps.writeRate ?? DEFAULT_WRITE_RATE) };
+    const allowWrite = writeLimiter(rate);
     for (const family of families) {
       for (const op of family(deps)) {
         if (seen.has(op.path)) throw new Error(`X-Ray operation path ${op.path} registered twice`);
         seen.add(op.path);
         scope.post(op.path, { schema: { summary: op.name, tags: ['X-Ray API'] } }, async (req) => {
-          if (op.write && !allowWrite()) throw new Throttled(`Rate exceeded: at most ${WRITE_RATE.perSecond} changes per second (bursts of ${WRITE_RATE.burst})`);
+          if (op.write && !allowWrite()) throw new Throttled(`Rate exceeded: at most ${rate.perSecond} changes per second (bursts of ${rate.burst})`);
           return op.handler(asBody(req.body), { ip: req.ip });
         });
       }

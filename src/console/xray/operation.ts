@@ -19,6 +19,8 @@ export interface XRayDeps {
   state: XRayState;
   /** Counters a family shows under `xray` in `GET /api/diagnostics` (e.g. PutTelemetryRecords). */
   stats: Record<string, unknown>;
+  /** Writes per second before ThrottledException (bursts of twice that); default 100. */
+  writeRate?: number;
 }
 
 /** Per-request facts a handler may need. */
