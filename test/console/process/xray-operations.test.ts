@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CreateGroupCommand,
@@ -63,8 +64,13 @@ const policy = (action = 'xray:PutTraceSegments') =>
   JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'sns', Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: action, Resource: '*' }] });
 
 test('groups, sampling rules, tags, policies and settings through the AWS SDK', async (t) => {
-  const db = join(tempDir(t), 'traces.db');
-  let tc: RunningConsole = await startConsole(t, { db });
+  const dir = tempDir(t);
+  const db = join(dir, 'traces.db');
+  // A rule from --sampling-rules FILE: served beside the API's, and deletable through the API for good.
+  const rulesFile = join(dir, 'rules.json');
+  writeFileSync(rulesFile, JSON.stringify([{ RuleName: 'from-file', Priority: 50, FixedRate: 0.3, ReservoirSize: 1 }]));
+  const args = ['--sampling-rules', rulesFile];
+  let tc: RunningConsole = await startConsole(t, { db, args });
   let client = sdk(t, tc.url);
   const withArchiver = fetchTrace({ status: 502, upstreamStatus: 503 });
   const alone = fetchTrace();
@@ -137,7 +143,7 @@ test('groups, sampling rules, tags, policies and settings through the AWS SDK', 
     assert.equal(ruleArn, 'arn:aws:xray:local:000000000000:sampling-rule/api');
     assert.ok(created.SamplingRuleRecord!.CreatedAt instanceof Date);
     const rules = await client.send(new GetSamplingRulesCommand({}));
-    assert.deepEqual(rules.SamplingRuleRecords!.map((r) => r.SamplingRule!.RuleName), ['api', 'Default']);
+    assert.deepEqual(rules.SamplingRuleRecords!.map((r) => r.SamplingRule!.RuleName), ['api', 'from-file', 'Default']);
     const now = new Date();
     const targets = await client.send(
       new GetSamplingTargetsCommand({
@@ -167,9 +173,11 @@ test('groups, sampling rules, tags, policies and settings through the AWS SDK', 
     await refused(client.send(new DeleteSamplingRuleCommand({ RuleName: 'nope' })), 'InvalidRequestException', 400);
     await refused(client.send(new DeleteSamplingRuleCommand({ RuleName: 'Default' })), 'InvalidRequestException', 400);
     await refused(client.send(new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleName: 'Default', URLPath: '/x' } })), 'InvalidRequestException', 400);
-    for (let i = 1; i < 25; i++) await client.send(new CreateSamplingRuleCommand({ SamplingRule: { ...rule, RuleName: `r${i}`, FixedRate: 0.1, Priority: 100 + i } }));
-    await refused(client.send(new CreateSamplingRuleCommand({ SamplingRule: { ...rule, RuleName: 'r25', FixedRate: 0.1 } })), 'RuleLimitExceededException', 400);
-    for (let i = 1; i < 25; i++) await client.send(new DeleteSamplingRuleCommand({ RuleName: `r${i}` }));
+    // api and from-file exist: 23 more make AWS's 25.
+    for (let i = 1; i <= 23; i++) await client.send(new CreateSamplingRuleCommand({ SamplingRule: { ...rule, RuleName: `r${i}`, FixedRate: 0.1, Priority: 100 + i } }));
+    await refused(client.send(new CreateSamplingRuleCommand({ SamplingRule: { ...rule, RuleName: 'r24', FixedRate: 0.1 } })), 'RuleLimitExceededException', 400);
+    for (let i = 1; i <= 23; i++) await client.send(new DeleteSamplingRuleCommand({ RuleName: `r${i}` }));
+    assert.equal((await client.send(new DeleteSamplingRuleCommand({ RuleName: 'from-file' }))).SamplingRuleRecord!.SamplingRule!.FixedRate, 0.3);
   });
 
   await t.test('TagResource, UntagResource, ListTagsForResource; unknown resource and too many tags', async () => {
@@ -235,7 +243,7 @@ test('groups, sampling rules, tags, policies and settings through the AWS SDK', 
 
   await t.test('everything persists across a restart on the same --db', async () => {
     await tc.stop();
-    tc = await startConsole(t, { db });
+    tc = await startConsole(t, { db, args });
     client = sdk(t, tc.url);
     assert.deepEqual((await client.send(new GetGroupsCommand({}))).Groups!.map((g) => g.GroupName), ['Default', 'archiving']);
     const rules = await client.send(new GetSamplingRulesCommand({}));
