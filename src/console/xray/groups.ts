@@ -6,8 +6,7 @@
  * The Default group always exists and matches every trace, as in X-Ray.
  */
 import { randomUUID } from 'node:crypto';
-import { parseFilter, type Expr } from '../filter/index.ts';
-import { FilterSyntaxError } from '../filter/index.ts';
+import { FilterSyntaxError, parseFilter, type Expr } from '../filter/index.ts';
 import { compileExpr, type CompiledQuery } from '../api/query.ts';
 import { InvalidRequest, page, ResourceNotFound, str, type Body, type XRayFamily } from './operation.ts';
 import { ARN_PREFIX, type XRayState } from './state.ts';

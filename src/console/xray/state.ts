@@ -12,8 +12,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 /** The kinds of resource kept. */
 export type ResourceKind = 'group' | 'sampling-rule' | 'tags' | 'policy' | 'setting';
 
-/** The account and region in every ARN the console makes (as sampling/validate.ts's ruleArn). */
-export const ARN_PREFIX = 'arn:aws:xray:local:000000000000:';
+export { ARN_PREFIX } from '../sampling/validate.ts';
 
 /** The table's rows in memory, written through to the database. */
 export class XRayState {
