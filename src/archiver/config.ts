@@ -1,5 +1,5 @@
 /** Every archiver setting in one place: flag, env var, default and meaning. */
-import { isLoopbackHost, parseBytes, parseHostPort, type Setting } from '../shared/config.ts';
+import { isLoopbackHost, parseBytes, parseHostPort, type Setting, headersTimeoutSetting } from '../shared/config.ts';
 import { daemonSetting } from '../tracing/env.ts';
 
 /** The archiver's settings table (also rendered by --help and in the README). */
@@ -26,6 +26,7 @@ export const archiverSettings = {
     doc: 'bearer token required for writes (required when listening off loopback)',
   },
   maxBody: { flag: 'max-body', env: 'ARCHIVER_MAX_BODY', default: '64MiB', parse: parseBytes, doc: 'largest document accepted' },
+  headersTimeout: headersTimeoutSetting('ARCHIVER_HEADERS_TIMEOUT'),
   help: { flag: 'help', short: 'h', boolean: true, parse: (raw: string) => raw === 'true', doc: 'show this help' },
 } satisfies Record<string, Setting<unknown>>;
 

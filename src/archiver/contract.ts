@@ -101,7 +101,7 @@ export const routes = {
         'or any request carrying X-Archive-Status; the body is streamed and metadata travels in X-Archive-Status, ' +
         'X-Archive-Url, X-Archive-Content-Type and X-Archive-Headers (JSON object). Needs Authorization: Bearer when a token is set.',
       security: [{ bearer: [] }],
-      response: { 201: ArchiveSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema },
+      response: { 201: ArchiveSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 503: ErrorSchema, 507: ErrorSchema },
     },
   },
   get: {
@@ -134,7 +134,7 @@ export const routes = {
   health: {
     method: 'GET',
     url: '/health',
-    schema: { summary: 'OK when the database answers', response: { 200: Type.String(), 503: Type.String() } },
+    schema: { summary: 'OK when the database answers and takes writes; 503 with the reason (e.g. the disk is full) otherwise', response: { 200: Type.String(), 503: Type.String() } },
   },
 } as const;
 

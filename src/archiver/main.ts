@@ -4,7 +4,7 @@
  */
 import { ConfigError, helpText, parseConfig, runMain } from '../shared/config.ts';
 import { createLogger } from '../shared/logging.ts';
-import { listenOrExit, onShutdown } from '../shared/serve.ts';
+import { listenOrExit, onShutdown, limitHeaderTime } from '../shared/serve.ts';
 import { buildApp } from './app.ts';
 import { archiverSettings, checkProtectedMode } from './config.ts';
 import { isPostgresUrl, openPostgresStore, postgresStatements, redactPostgresUrl } from './store/postgres.ts';
@@ -48,6 +48,7 @@ await runMain(async () => {
 
   // 4. App and server.
   const app = await buildApp({ store, logger, token: cfg.token, maxBody: cfg.maxBody, tracer: tracing.enabled ? tracing.tracer : undefined, traceId: tracing.traceId });
+  limitHeaderTime(app, cfg.headersTimeout);
   const address = await listenOrExit(app, 'archiver', cfg.listen, '--listen (ARCHIVER_LISTEN)');
   logger.info({ address, db: shownDb, auth: cfg.token ? 'token' : 'loopback-only' }, 'archiver listening');
 

@@ -1,5 +1,5 @@
 /** Every trace-console setting in one place: flag, env var, default and meaning. */
-import { isLoopbackHost, parseDuration, parseHostPort, parseIntIn, type Setting } from '../shared/config.ts';
+import { isLoopbackHost, parseDuration, parseHostPort, parseIntIn, type Setting, headersTimeoutSetting } from '../shared/config.ts';
 
 /** The console's settings table (also rendered by --help). */
 export const consoleSettings = {
@@ -54,6 +54,7 @@ export const consoleSettings = {
     parse: parseDuration,
     doc: 'how long a subsegment may wait for its parent, or a segment stay in progress, before diagnostics report it',
   },
+  headersTimeout: headersTimeoutSetting('TRACE_CONSOLE_HEADERS_TIMEOUT'),
   help: { flag: 'help', short: 'h', boolean: true, parse: (raw: string) => raw === 'true', doc: 'show this help' },
 } satisfies Record<string, Setting<unknown>>;
 

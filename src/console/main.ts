@@ -5,7 +5,7 @@
  */
 import { ConfigError, helpText, parseConfig, runMain, type HostPort } from '../shared/config.ts';
 import { createLogger, flushLogs } from '../shared/logging.ts';
-import { onShutdown } from '../shared/serve.ts';
+import { onShutdown, limitHeaderTime } from '../shared/serve.ts';
 import { buildConsoleApp } from './app.ts';
 import { BrowserLogin } from './login.ts';
 import { checkProtectedMode, consoleSettings } from './config.ts';
@@ -111,6 +111,7 @@ await runMain(async () => {
     ui: true,
     runtime: () => ({ udp: { address: udp?.address, relay_dropped: udp?.relayDropped() ?? 0, forward: cfg.forward ? `${cfg.forward.host}:${cfg.forward.port}` : null } }),
   });
+  limitHeaderTime(app, cfg.headersTimeout);
   const bound = await listenUdpAndTcp(app, cfg.listen, (at) => startUdp(at, ingest, { forward, onError: (err) => logger.warn({ err }, 'udp error') }));
   udp = bound.udp;
   const address = bound.address;

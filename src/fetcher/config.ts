@@ -1,5 +1,5 @@
 /** Every fetcher setting in one place: flag, env var, default and meaning. */
-import { parseBaseUrl, parseBytes, parseDuration, parseHostPort, parseIntIn, type Setting } from '../shared/config.ts';
+import { parseBaseUrl, parseBytes, parseDuration, parseHostPort, parseIntIn, type Setting, headersTimeoutSetting } from '../shared/config.ts';
 import { parseAllowList } from './guard/allowlist.ts';
 import { daemonSetting } from '../tracing/env.ts';
 
@@ -22,5 +22,6 @@ export const fetcherSettings = {
   maxBody: { flag: 'max-body', env: 'FETCHER_MAX_BODY', default: '64MiB', parse: parseBytes, doc: 'largest upstream body (keep equal to the archiver\'s)' },
   maxRedirects: { flag: 'max-redirects', env: 'FETCHER_MAX_REDIRECTS', default: '5', parse: parseIntIn(0, 20), doc: 'redirects followed' },
   maxConcurrent: { flag: 'max-concurrent', env: 'FETCHER_MAX_CONCURRENT', default: '64', parse: parseIntIn(1, 10000), doc: 'fetches in flight before 503 busy' },
+  headersTimeout: headersTimeoutSetting('FETCHER_HEADERS_TIMEOUT'),
   help: { flag: 'help', short: 'h', boolean: true, parse: (raw: string) => raw === 'true', doc: 'show this help' },
 } satisfies Record<string, Setting<unknown>>;

@@ -33,11 +33,12 @@ const errors = {
   502: ErrorSchema,
   503: ErrorSchema,
   504: ErrorSchema,
+  507: ErrorSchema,
 };
 
 const description =
   'Errors: 400 invalid_url / unsupported_scheme, 403 blocked_destination, 413 body_too_large, ' +
-  '502 upstream_unreachable / too_many_redirects, 503 archiver_unavailable / busy (Retry-After), 504 upstream_timeout.';
+  '502 upstream_unreachable / too_many_redirects, 503 archiver_unavailable / busy (Retry-After), 504 upstream_timeout, 507 insufficient_storage (the archiver\'s disk is full; Retry-After).';
 
 /** The route table. */
 export const routes = {

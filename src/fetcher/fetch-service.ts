@@ -49,6 +49,7 @@ export class FetchService {
 function archiverFailure(err: unknown): AppError {
   if (err instanceof ArchiverError) {
     if (err.code === 'body_too_large') return appError('body_too_large', 'the document is larger than the archiver accepts');
+    if (err.code === 'insufficient_storage') return appError('insufficient_storage', err.detail, { headers: { 'retry-after': '30' } });
     if (err.code === 'archiver_unavailable') return appError('archiver_unavailable', err.detail, { headers: { 'retry-after': '5' } });
     return appError('archiver_unavailable', `the archiver refused the document (${err.code})`, { headers: { 'retry-after': '5' } });
   }

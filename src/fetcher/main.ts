@@ -5,7 +5,7 @@
 import { ArchiverClient } from '../archiver/client.ts';
 import { helpText, parseConfig, runMain } from '../shared/config.ts';
 import { createLogger, flushLogs } from '../shared/logging.ts';
-import { listenOrExit, onShutdown } from '../shared/serve.ts';
+import { listenOrExit, onShutdown, limitHeaderTime } from '../shared/serve.ts';
 import { buildApp } from './app.ts';
 import { fetcherSettings } from './config.ts';
 import { FetchService } from './fetch-service.ts';
@@ -45,6 +45,7 @@ await runMain(async () => {
 
   // 5. App and server.
   const app = await buildApp({ service: new FetchService(upstream, archiver), logger, tracer: tracing.enabled ? tracing.tracer : undefined, traceId: tracing.traceId });
+  limitHeaderTime(app, cfg.headersTimeout);
   const address = await listenOrExit(app, 'fetcher', cfg.listen, '--listen (FETCHER_LISTEN)');
   logger.info({ address, archiver: cfg.archiver, allow: cfg.allow.entries }, 'fetcher listening');
 

@@ -116,6 +116,21 @@ export function parseDuration(raw: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
+/** The slowloris guard of every service: how long a client may take to send its request headers. */
+export function headersTimeoutSetting(env: string) {
+  return {
+    flag: 'headers-timeout',
+    env,
+    default: '10s',
+    parse: (raw: string) => {
+      const ms = parseDuration(raw);
+      if (ms < 100) throw new Error('use at least 100ms');
+      return ms;
+    },
+    doc: 'time a client has to send its request headers; a slower one gets 408 and is disconnected (slowloris guard)',
+  };
+}
+
 /** Parses a byte size such as `64MiB`, `512k`, `1048576`. */
 export function parseBytes(raw: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i.exec(raw.trim());

@@ -48,6 +48,7 @@ export const codes = {
   blocked_destination: 403,
   not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   body_too_large: 413,
   unsupported_media_type: 415,
   range_not_satisfiable: 416,
@@ -59,6 +60,7 @@ export const codes = {
   busy: 503,
   unavailable: 503,
   upstream_timeout: 504,
+  insufficient_storage: 507,
 } as const;
 
 export type ErrorCode = keyof typeof codes;

@@ -28,6 +28,17 @@ export async function listenOrExit(app: App, command: string, at: HostPort, flag
   }
 }
 
+/**
+ * Cuts off clients that trickle their request headers (slowloris): after `ms` without complete
+ * headers Node answers 408 and closes (see clientErrorHandler in http.ts). Node checks every
+ * connectionsCheckingInterval (30 s by default), so the check runs at a fraction of the timeout.
+ * Call before listening.
+ */
+export function limitHeaderTime(app: App, ms: number): void {
+  app.server.headersTimeout = ms;
+  app.server.connectionsCheckingInterval = Math.max(50, Math.min(1000, Math.round(ms / 4)));
+}
+
 /** Installs SIGINT/SIGTERM handlers that close the app, then `cleanup`, within `deadlineMs`. */
 export function onShutdown(app: App, logger: Logger, cleanup: () => Promise<void>, deadlineMs = 10_000): void {
   let stopping = false;

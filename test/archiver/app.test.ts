@@ -225,6 +225,7 @@ test('health, OpenAPI document and local docs page', async (t) => {
   const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
   assert.equal(doc.openapi, '3.1.0');
   for (const path of ['/archive', '/archive/{id}', '/archive/{id}/body', '/health']) assert.ok(doc.paths[path], path);
+  assert.ok(doc.paths['/archive'].post.responses['507'], 'a full disk (507 insufficient_storage) is part of the contract');
   const docs = await app.inject({ method: 'GET', url: '/docs/' });
   assert.equal(docs.statusCode, 200);
   assert.doesNotMatch(docs.body, /https?:\/\/(?!127\.0\.0\.1|localhost)[a-z]/i, 'no CDN assets');

@@ -208,16 +208,24 @@ class PostgresStore implements ArchiveStore {
     } catch (err) {
       throw unavailable(err);
     }
+    // A checked-out client has no pool listener: a server restart between two of its queries
+    // emits 'error' on it, which would crash the process. The failed query reports it instead.
+    let broken: Error | undefined;
+    const onError = (err: Error) => (broken ??= err);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (err) {
+      broken ??= err as Error;
       await client.query('ROLLBACK').catch(() => undefined);
       throw unavailable(err);
     } finally {
-      client.release();
+      client.off('error', onError);
+      // A client whose transaction failed is discarded, not handed to the next request.
+      client.release(broken);
     }
   }
 

@@ -16,7 +16,7 @@ import { BatchWriter } from './writer.ts';
 export type ToWriter = { id: number; write: WriteOp } | { id: number; close: true };
 
 /** Answers from the writer, by request id. */
-export type FromWriter = { ready: true } | { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string; code?: string };
+export type FromWriter = { ready: true } | { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string; code?: string; errcode?: number };
 
 const WRITER_GC_STEP = 8 * 1024 * 1024;
 const port = parentPort!;
@@ -40,7 +40,7 @@ port.on('message', (m: ToWriter) => {
   if (bytes !== undefined) noteStreamed(bytes.byteLength, WRITER_GC_STEP);
   writer.write(() => apply(m.write)).then(
     (value) => post({ id: m.id, ok: true, value }),
-    (err: Error & { code?: string }) => post({ id: m.id, ok: false, message: err.message, code: err.code }),
+    (err: Error & { code?: string; errcode?: number }) => post({ id: m.id, ok: false, message: err.message, code: err.code, errcode: err.errcode }),
   );
 });
 post({ ready: true });

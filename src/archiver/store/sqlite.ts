@@ -6,6 +6,7 @@
  * which the next start removes. A body of one chunk is a single commit.
  */
 import { mkdirSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
@@ -42,7 +43,7 @@ export async function openSqliteStore(path: string, options: { writer?: URL } = 
   try {
     migrate(db);
     removePendingBlobs(db);
-    return new SqliteStore(db, memory ? localWrites(db) : await writerThread(path, options.writer ?? new URL('./sqlite-writer.ts', import.meta.url)));
+    return new SqliteStore(db, memory ? localWrites(db) : await writerThread(path, options.writer ?? new URL('./sqlite-writer.ts', import.meta.url)), memory ? undefined : path);
   } catch (err) {
     db.close();
     throw err;
@@ -75,7 +76,7 @@ async function writerThread(path: string, entry: URL): Promise<Writes> {
       if (w === undefined) return;
       waiting.delete(m.id);
       if (m.ok) w.resolve(m.value);
-      else w.reject(Object.assign(new Error(m.message), { code: m.code }));
+      else w.reject(Object.assign(new Error(m.message), { code: m.code, errcode: m.errcode }));
     });
   });
   await ready;
@@ -105,15 +106,35 @@ async function writerThread(path: string, entry: URL): Promise<Writes> {
   };
 }
 
+/** SQLite's result code for a write the disk had no room for (ENOSPC, or max_page_count reached). */
+const SQLITE_FULL = 13;
+
+/** Free bytes on the database's disk from which /health tries writes again after a disk-full (four chunks). */
+const FREE_TO_RETRY = 1024 * 1024;
+
+/** A disk-full failure becomes `insufficient_storage` (507); anything else passes unchanged. */
+function storageError(err: unknown, path: string | undefined): unknown {
+  if ((err as { errcode?: number }).errcode !== SQLITE_FULL) return err;
+  const where = path === undefined ? 'the archive database' : `the archive database ${path}`;
+  return appError('insufficient_storage', `the disk is full: ${where} cannot grow; stored archives are still served, writes resume once space is freed`, {
+    cause: err,
+    headers: { 'retry-after': '30' },
+  });
+}
+
 class SqliteStore implements ArchiveStore {
   readonly #db: DatabaseSync;
   readonly #writes: Writes;
   readonly #s: Record<string, StatementSync>;
+  readonly #path: string | undefined;
   #closed = false;
+  /** Why writes fail now (the disk is full), until one succeeds or space comes back. */
+  #full: string | undefined;
 
-  constructor(db: DatabaseSync, writes: Writes) {
+  constructor(db: DatabaseSync, writes: Writes, path?: string) {
     this.#db = db;
     this.#writes = writes;
+    this.#path = path;
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
       get: p(`${SELECT_ARCHIVE} WHERE a.id = ?`),
@@ -138,12 +159,15 @@ class SqliteStore implements ArchiveStore {
       // `last` may be a view into a socket's buffer: the writer gets a copy of just its bytes.
       const tail = last === undefined ? null : new Uint8Array(last);
       const done = (await this.#writes.write({ op: 'finish', blobId, seq: chunks, last: tail, sha256, size, meta, archivedAt })) as Finished;
+      this.#full = undefined;
       return { ...meta, id: done.id, blobId: done.blobId, size, sha256, archivedAt };
     } catch (err) {
       // Nothing of a failed upload may stay behind; if this cleanup fails too, the next start removes it.
       const pending: number | null = blobId;
       if (pending !== null && !this.#closed) await this.#writes.write({ op: 'drop', blobId: pending }).catch(() => undefined);
-      throw err;
+      const mapped = storageError(err, this.#path);
+      if (mapped !== err) this.#full = (mapped as Error).message;
+      throw mapped;
     }
   }
 
@@ -172,11 +196,31 @@ class SqliteStore implements ArchiveStore {
   /** True while both the read connection and the writer answer: /health turns red when writes cannot succeed. */
   async ping(): Promise<boolean> {
     if (this.#closed || !this.#writes.alive()) return false;
+    if (this.#full !== undefined && !(await this.#roomAgain())) return false;
     try {
       return (this.#s.ping!.get() as { ok: number }).ok === 1;
     } catch {
       return false;
     }
+  }
+
+  /** Why writes fail, when they do. */
+  problem(): string | undefined {
+    if (this.#closed) return 'the archive store is closed';
+    if (!this.#writes.alive()) return 'the archive store writer stopped';
+    return this.#full;
+  }
+
+  /** After a disk-full: true (and writes open again) once the disk has room for a few chunks. */
+  async #roomAgain(): Promise<boolean> {
+    try {
+      const fs = await statfs(dirname(this.#path ?? '.'));
+      if (fs.bavail * fs.bsize < FREE_TO_RETRY) return false;
+    } catch {
+      return false;
+    }
+    this.#full = undefined;
+    return true;
   }
 
   async close(): Promise<void> {

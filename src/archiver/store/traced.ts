@@ -68,6 +68,7 @@ export function tracedStore(
       }
     },
     ping: () => store.ping(),
+    problem: () => store.problem?.(),
     close: () => store.close(),
   };
 }

@@ -51,8 +51,10 @@ export interface ArchiveStore {
   readBody(record: ArchiveRecord, start?: number, end?: number): AsyncIterable<Buffer>;
   /** One page of archives, newest first. */
   list(query: ListQuery): Promise<ArchiveRecord[]>;
-  /** True when the database answers. */
+  /** True when the database answers and takes writes. */
   ping(): Promise<boolean>;
+  /** Why writes fail right now (disk full, database gone), for /health; undefined when they do not. */
+  problem?(): string | undefined;
   /** Waits for pending writes and closes. */
   close(): Promise<void>;
 }

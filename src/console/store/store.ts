@@ -76,7 +76,7 @@ export class TraceStore implements TraceStoreApi {
     try {
       this.flush();
     } catch (err) {
-      this.#stats.lastWriteError = (err as Error).message;
+      this.#stats.lastWriteError = writeFailure(err);
     }
   }
 
@@ -103,7 +103,7 @@ export class TraceStore implements TraceStoreApi {
         for (const id of touched) this.#cache.delete(id), this.#recent.forget(id);
         this.#counts = undefined; // the rolled-back increments are in it
         this.#stats.writeErrors += batch.length;
-        this.#stats.lastWriteError = (err as Error).message;
+        this.#stats.lastWriteError = writeFailure(err);
         throw err;
       }
       this.#stats.committed += batch.length;
@@ -229,7 +229,7 @@ export class TraceStore implements TraceStoreApi {
     try {
       if (this.#pruneStep() === PRUNE_CHUNK) setImmediate(() => this.#pruneInBackground());
     } catch (err) {
-      this.#stats.lastWriteError = (err as Error).message; // retried on the next tick
+      this.#stats.lastWriteError = writeFailure(err); // retried on the next tick
     }
   }
 
@@ -278,4 +278,15 @@ export class TraceStore implements TraceStoreApi {
 /** Opens the store at `path` (`:memory:` for tests), creating the file and tables. */
 export function openTraceStore(path: string, options: TraceStoreOptions = {}): TraceStore {
   return new TraceStore(openDatabase(path), options);
+}
+
+/** SQLite's result code for a write the disk had no room for (ENOSPC, or max_page_count reached). */
+const SQLITE_FULL = 13;
+
+/** What diagnostics say about a failed write: a disk-full is named as such, with what it costs. */
+function writeFailure(err: unknown): string {
+  if ((err as { errcode?: number }).errcode === SQLITE_FULL) {
+    return 'the disk is full: the trace database cannot grow, so incoming documents are dropped (counted in writeErrors) until space is freed; ingest resumes by itself';
+  }
+  return (err as Error).message;
 }

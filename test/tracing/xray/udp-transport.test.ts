@@ -102,6 +102,26 @@ test('transport: nothing listening → refusals counted, nothing thrown', async 
   assert.ok(errors.every((k) => k === 'refused'));
 });
 
+test('transport: after a refusal, sends are skipped for the back-off, then a daemon that came up gets datagrams again', async (t) => {
+  const port = await freeUdpPort();
+  const transport = new UdpTransport({ host: '127.0.0.1', port }, { refusedBackoffMs: 300 });
+  t.after(() => transport.close());
+  transport.send('probe');
+  for (let i = 0; i < 100 && transport.counters.refused === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(transport.counters.refused, 1);
+  const sentBefore = transport.counters.sent;
+  for (let i = 0; i < 50; i++) transport.send('skipped');
+  assert.equal(transport.counters.sent, sentBefore, 'nothing handed to the kernel during the back-off');
+  assert.equal(transport.counters.dropped, 50);
+  const daemon = createSocket('udp4');
+  t.after(() => daemon.close());
+  await new Promise<void>((r) => daemon.bind(port, '127.0.0.1', () => r()));
+  const got = new Promise<string>((r) => daemon.once('message', (m) => r(m.toString())));
+  await new Promise((r) => setTimeout(r, 350));
+  transport.send('back');
+  assert.equal(await got, 'back');
+});
+
 test('transport: unresolvable name → counted, retried at most once per interval', async (t) => {
   let lookups = 0;
   const errors: string[] = [];
