@@ -22,6 +22,7 @@ import { loadSamplingRules } from './sampling/rules.ts';
 import { createSamplingService } from './sampling/service.ts';
 import { openTraceStore, type TraceStore, type TraceStoreApi } from './store/store.ts';
 import { openThreadedTraceStore } from './store/threaded.ts';
+import { openXRayState, type XRayState } from './xray/state.ts';
 
 await runMain(async () => {
   // 1. Configuration: flags > env > defaults, validated once. `import FILE` is the one subcommand.
@@ -93,6 +94,13 @@ await runMain(async () => {
   const settle = new SettleWatch(store, diagnostics, cfg.settle);
   const ingest = new Ingest(store, diagnostics, settle);
   const sampling = createSamplingService(rules);
+  let xray: XRayState;
+  try {
+    xray = openXRayState(cfg.db);
+  } catch (err) {
+    await store.close();
+    throw new ConfigError(`trace-console: cannot open --db ${cfg.db} for the X-Ray API's resources: ${(err as Error).message}`);
+  }
 
   // 6. App, then UDP and TCP on the same port (UDP first: port 0 picks a free one).
   let forward: HostPort | undefined;
@@ -108,6 +116,8 @@ await runMain(async () => {
     ingest,
     diagnostics,
     sampling,
+    xray,
+    xrayWriteRate: cfg.xrayWriteRate,
     logger,
     token: cfg.token,
     login,
@@ -142,5 +152,6 @@ await runMain(async () => {
     await Promise.all([grpcDoor?.close(), httpDoor?.close()]);
     settle.close();
     await store.close();
+    xray.close();
   });
 });
