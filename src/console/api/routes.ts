@@ -14,7 +14,7 @@ import { compileQuery, filterErrorBody, findTraces, parseTime } from './query.ts
 import { aggregateGraph, toConsoleGraph } from './service-graph.ts';
 
 /** Extra counters the diagnostics page shows next to the per-sender ones. */
-export type RuntimeStats = () => Pick<DiagnosticsBody, 'udp'>;
+export type RuntimeStats = () => Pick<DiagnosticsBody, 'udp' | 'xray'>;
 
 /** Registers the console API routes. */
 export function registerConsoleRoutes(app: App, store: TraceStoreApi, diagnostics: Diagnostics, runtime: RuntimeStats = () => ({})): void {
