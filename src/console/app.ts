@@ -14,6 +14,7 @@ import type { Ingest } from './ingest/ingest.ts';
 import type { SamplingService } from './sampling/service.ts';
 import type { TraceStoreApi } from './store/store.ts';
 import { registerXRayApi } from './xray/api.ts';
+import { openXRayState, type XRayState } from './xray/state.ts';
 import type { BrowserLogin } from './login.ts';
 
 /** What the console app needs. */
@@ -22,6 +23,10 @@ export interface ConsoleOptions {
   ingest: Ingest;
   diagnostics: Diagnostics;
   sampling: SamplingService;
+  /** The X-Ray API's groups, rules, tags, policies and settings (main.ts: in the --db file); in memory when absent. */
+  xray?: XRayState;
+  /** X-Ray API writes per second before ThrottledException (default 100). */
+  xrayWriteRate?: number;
   logger: Logger;
   /** Bearer token for every route but /health; without one the console is open (loopback only). */
   token?: string;
@@ -72,10 +77,14 @@ export async function buildConsoleApp(options: ConsoleOptions): Promise<App> {
     });
     login?.register(app);
   }
-  registerConsoleRoutes(app, options.store, options.diagnostics, options.runtime);
+  const xrayStats: Record<string, unknown> = {};
+  const runtime = options.runtime;
+  registerConsoleRoutes(app, options.store, options.diagnostics, () => ({ ...runtime?.(), xray: xrayStats }));
   registerEvents(app, options.store, options.events);
   registerOtlp(app, options.ingest);
-  registerXRayApi(app, options.store, options.ingest, options.sampling);
+  const xray = options.xray ?? openXRayState(':memory:');
+  if (!options.xray) app.addHook('onClose', async () => xray.close());
+  registerXRayApi(app, { store: options.store, ingest: options.ingest, sampling: options.sampling, state: xray, stats: xrayStats, writeRate: options.xrayWriteRate });
   if (options.ui) await registerWebConsole(app, options.logger);
   return app;
 }

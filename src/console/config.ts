@@ -11,7 +11,7 @@ export const consoleSettings = {
     parse: parseHostPort,
     doc: 'address for UDP segments and, on the same port, TCP (console, API, OTLP /v1/traces, X-Ray API)',
   },
-  db: { flag: 'db', env: 'TRACE_CONSOLE_DB', default: './data/traces.db', parse: (raw: string) => raw, doc: 'SQLite file of the trace store (directory created)' },
+  db: { flag: 'db', env: 'TRACE_CONSOLE_DB', default: './data/traces.db', parse: (raw: string) => raw, doc: 'SQLite file of the trace store and the X-Ray API resources (directory created)' },
   forward: { flag: 'forward', env: 'TRACE_CONSOLE_FORWARD', parse: parseHostPort, doc: 'relay every datagram, byte-identical, to a real X-Ray daemon at host:port' },
   maxTraces: { flag: 'max-traces', env: 'TRACE_CONSOLE_MAX_TRACES', default: '100000', parse: parseIntIn(1, 100_000_000), doc: 'traces kept; the oldest are pruned beyond this' },
   retention: {
@@ -30,6 +30,13 @@ export const consoleSettings = {
     env: 'TRACE_CONSOLE_SAMPLING_RULES',
     parse: (raw: string) => raw,
     doc: 'JSON file of X-Ray sampling rules served to SDKs (default: X-Ray\'s Default rule)',
+  },
+  xrayWriteRate: {
+    flag: 'xray-write-rate',
+    env: 'TRACE_CONSOLE_XRAY_WRITE_RATE',
+    default: '100',
+    parse: parseIntIn(1, 1_000_000),
+    doc: 'X-Ray API writes (Create/Update/Delete/Put/Tag...) per second, bursts of twice that; past it ThrottledException',
   },
   token: {
     flag: 'token',

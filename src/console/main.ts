@@ -19,6 +19,7 @@ import { loadSamplingRules } from './sampling/rules.ts';
 import { createSamplingService } from './sampling/service.ts';
 import { openTraceStore, type TraceStore, type TraceStoreApi } from './store/store.ts';
 import { openThreadedTraceStore } from './store/threaded.ts';
+import { openXRayState, type XRayState } from './xray/state.ts';
 
 await runMain(async () => {
   // 1. Configuration: flags > env > defaults, validated once. `import FILE` is the one subcommand.
@@ -80,6 +81,13 @@ await runMain(async () => {
   const settle = new SettleWatch(store, diagnostics, cfg.settle);
   const ingest = new Ingest(store, diagnostics, settle);
   const sampling = createSamplingService(rules);
+  let xray: XRayState;
+  try {
+    xray = openXRayState(cfg.db);
+  } catch (err) {
+    await store.close();
+    throw new ConfigError(`trace-console: cannot open --db ${cfg.db} for the X-Ray API's resources: ${(err as Error).message}`);
+  }
 
   // 6. App, then UDP and TCP on the same port (UDP first: port 0 picks a free one).
   let forward: HostPort | undefined;
@@ -95,6 +103,8 @@ await runMain(async () => {
     ingest,
     diagnostics,
     sampling,
+    xray,
+    xrayWriteRate: cfg.xrayWriteRate,
     logger,
     token: cfg.token,
     login,
@@ -114,5 +124,6 @@ await runMain(async () => {
     await bound.udp.close();
     settle.close();
     await store.close();
+    xray.close();
   });
 });

@@ -54,4 +54,20 @@ test('the archiver samples by the rules trace-console serves', async (t) => {
   for (const id of reads) await tc.waitForTrace(id);
   await new Promise((r) => setTimeout(r, 500));
   for (const id of lists) assert.equal((await tc.get(`/api/traces/${id}`)).status, 404, 'unsampled requests send nothing');
+
+  // A rule created through the X-Ray API reaches the running sampler at its next
+  // GetSamplingTargets (every 10 s), through LastRuleModification: no restart.
+  const create = await fetch(`${tc.url}/CreateSamplingRule`, { method: 'POST', body: JSON.stringify({ SamplingRule: rule('lists', 2, 1, 'GET', '/archive') }) });
+  assert.equal(create.status, 200, await create.clone().text());
+  const deadline = Date.now() + 25_000;
+  let sampledId: string | undefined;
+  while (sampledId === undefined && Date.now() < deadline) {
+    const list = await fetch(`${archiver.url}/archive?limit=1`);
+    await list.arrayBuffer();
+    const [, listId, listSampled] = traceOf(list);
+    if (listSampled === '1') sampledId = listId;
+    else await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.ok(sampledId, 'GET /archive is sampled once the "lists" rule is served');
+  await tc.waitForTrace(sampledId);
 });

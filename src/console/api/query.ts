@@ -2,7 +2,7 @@
  * Query pieces shared by the console API and the X-Ray API: time bounds, filters (SQL
  * prefilter, then the evaluator on each candidate), and the 400 a bad filter earns.
  */
-import { compileAst, FilterSyntaxError, parseFilter, type FilterTrace, type SqlPrefilter } from '../filter/index.ts';
+import { compileAst, FilterSyntaxError, parseFilter, type Expr, type FilterTrace, type SqlPrefilter } from '../filter/index.ts';
 import { prefilterFor } from './prefilter.ts';
 import { appError } from '../../shared/errors.ts';
 import type { ListQuery, TraceStoreApi } from '../store/store.ts';
@@ -25,7 +25,11 @@ export interface CompiledQuery {
 
 /** Compiles a filter expression; throws FilterSyntaxError. */
 export function compileQuery(filter: string | undefined): CompiledQuery {
-  const ast = filter === undefined ? null : parseFilter(filter);
+  return compileExpr(filter === undefined ? null : parseFilter(filter));
+}
+
+/** Compiles a parsed expression (e.g. after the X-Ray API replaced its group.* terms); throws FilterSyntaxError. */
+export function compileExpr(ast: Expr | null): CompiledQuery {
   if (ast === null) return { prefilter: null, predicate: undefined };
   // compileAst refuses what parses but cannot be evaluated (group.name), with a position too.
   return { prefilter: prefilterFor(ast), predicate: compileAst(ast) };

@@ -154,7 +154,7 @@ function statistics(e: EdgeAcc): Record<string, unknown> {
 }
 
 /** Latencies bucketed to the millisecond, as X-Ray's `Histogram` of `{Value, Count}`. */
-function histogram(latencies: number[]): { Value: number; Count: number }[] {
+export function histogram(latencies: number[]): { Value: number; Count: number }[] {
   const buckets = new Map<number, number>();
   for (const l of latencies) {
     const v = round(l);

@@ -114,7 +114,7 @@ function suggest(prior: Token[], ctx: CompletionContext): CompletionItem[] {
   const last = prior[prior.length - 1];
   const lower = last?.kind === 'word' ? last.text.toLowerCase() : undefined;
   const text = last?.text;
-  // group.* is left out: it parses, but trace-console has no groups to match.
+  // group.* is left out: it parses, but only the X-Ray API (not the console's filter) resolves groups.
   const terms = () => keywordsIn(scope).filter((k) => !k.name.startsWith('group.')).map((k) => ({ label: k.name, detail: k.doc, insert: k.insert ?? k.name }));
   const joins = [
     { label: 'AND', detail: 'both must match', insert: 'AND ' },

@@ -110,7 +110,7 @@ function compile(expr: Expr, scope: FilterScope): Pred {
       return expr.op === '=' ? test : (t) => !test(t);
     }
     case 'group':
-      throw new FilterSyntaxError(expr.start, `group.${expr.field} is not supported: trace-console has no X-Ray groups; filter on the group's expression instead`);
+      throw new FilterSyntaxError(expr.start, `group.${expr.field} works only in the X-Ray API (GetTraceSummaries, which knows the groups); here, filter on the group's expression instead`);
   }
 }
 

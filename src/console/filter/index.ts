@@ -11,8 +11,8 @@
  *   is an extension mirroring `rootcause.fault.*` for 4xx.
  * - A blank expression matches every trace (`parseFilter` returns null).
  * - `group.name` / `group.arn` parse (so the UI can check them) but `compileFilter`
- *   refuses them with a positioned FilterSyntaxError: trace-console has no groups, and
- *   silently matching everything would mislead.
+ *   refuses them with a positioned FilterSyntaxError: groups live in the X-Ray API
+ *   (xray/groups.ts resolves them there), and silently matching everything would mislead.
  * - At the top level, node fields (`name`, `type`, `message`, `availabilityzone`,
  *   `instance.id`, `resource.arn`) match when some node of the trace matches.
  * - Root causes are approximations (see rootcauses.ts and rootcause-json.ts).

@@ -40,27 +40,105 @@ export interface SamplingService {
   getSamplingTargets(body: unknown): GetSamplingTargetsResult;
   /** Per-rule totals, for the console's own pages. */
   statistics(): RuleStatistics[];
+  /** The rule named so, or undefined. */
+  rule(name: string): SamplingRule | undefined;
+  /** How many rules, the Default rule included. */
+  size(): number;
+  /**
+   * Adds or replaces a rule (UpdateSamplingRule, CreateSamplingRule, rules restored from the
+   * store); the SDKs see it at their next GetSamplingTargets through LastRuleModification.
+   * Times are epoch seconds.
+   */
+  setRule(rule: SamplingRule, createdAt: number, modifiedAt: number): SamplingRuleRecord;
+  /** Removes a rule; its record, or undefined when there was none. */
+  removeRule(name: string): SamplingRuleRecord | undefined;
+  /** GetSamplingStatisticSummaries: per rule, what the SDKs reported in the current 1-minute window. */
+  statisticSummaries(): SamplingStatisticSummary[];
 }
 
-/** Builds the service over validated rules (see rules.ts); the rules are fixed for its lifetime. */
-export function createSamplingService(rules: readonly SamplingRule[], options: SamplingServiceOptions = {}): SamplingService {
+/** A rule with its creation and modification times (epoch seconds), as GetSamplingRules lists it. */
+export interface SamplingRuleRecord {
+  SamplingRule: SamplingRule;
+  CreatedAt: number;
+  ModifiedAt: number;
+}
+
+/** X-Ray's SamplingStatisticSummary. */
+export interface SamplingStatisticSummary {
+  RuleName: string;
+  Timestamp: number;
+  RequestCount: number;
+  BorrowCount: number;
+  SampledCount: number;
+}
+
+/** GetSamplingStatisticSummaries' window, like X-Ray's aggregation of the SDKs' 10-second reports. */
+const SUMMARY_WINDOW_S = 60;
+
+type Counts = { RequestCount: number; SampledCount: number; BorrowCount: number };
+
+/** Builds the service over validated rules (see rules.ts); setRule and removeRule change them later. */
+export function createSamplingService(initial: readonly SamplingRule[], options: SamplingServiceOptions = {}): SamplingService {
   const now = options.now ?? Date.now;
-  // Rules are read once at start, so they were all created and last modified then.
+  // Rules given at start were all created and last modified then.
   const loadedAt = Math.floor(now() / 1000);
-  const byName = new Map(rules.map((r) => [r.RuleName, r]));
+  const records = new Map<string, SamplingRuleRecord>(initial.map((r) => [r.RuleName, { SamplingRule: r, CreatedAt: loadedAt, ModifiedAt: loadedAt }]));
+  let lastModification = loadedAt;
+  // Sorted as SDKs match them: priority, then name.
+  let rules: SamplingRule[] = [];
+  const sort = () => {
+    rules = [...records.values()].map((r) => r.SamplingRule).sort((a, b) => a.Priority - b.Priority || (a.RuleName < b.RuleName ? -1 : a.RuleName > b.RuleName ? 1 : 0));
+  };
+  sort();
   const shares = new ReservoirShares();
-  const totals = new Map(rules.map((r) => [r.RuleName, { RequestCount: 0, SampledCount: 0, BorrowCount: 0 }]));
+  const totals = new Map<string, Counts>(initial.map((r) => [r.RuleName, { RequestCount: 0, SampledCount: 0, BorrowCount: 0 }]));
+  // The current summary window per rule: its start (epoch s) and counts.
+  const windows = new Map<string, Counts & { start: number }>();
+  const copy = (r: SamplingRuleRecord): SamplingRuleRecord => ({ ...r, SamplingRule: { ...r.SamplingRule, Attributes: { ...r.SamplingRule.Attributes } } });
 
   return {
     getSamplingRules(body) {
       parseRulesRequest(body);
-      return {
-        SamplingRuleRecords: rules.map((rule) => ({
-          SamplingRule: { ...rule, Attributes: { ...rule.Attributes } },
-          CreatedAt: loadedAt,
-          ModifiedAt: loadedAt,
-        })),
-      };
+      return { SamplingRuleRecords: rules.map((rule) => copy(records.get(rule.RuleName)!)) };
+    },
+
+    rule(name) {
+      return records.get(name)?.SamplingRule;
+    },
+
+    size() {
+      return records.size;
+    },
+
+    setRule(rule, createdAt, modifiedAt) {
+      const record = { SamplingRule: rule, CreatedAt: createdAt, ModifiedAt: modifiedAt };
+      records.set(rule.RuleName, record);
+      if (!totals.has(rule.RuleName)) totals.set(rule.RuleName, { RequestCount: 0, SampledCount: 0, BorrowCount: 0 });
+      lastModification = Math.max(lastModification, modifiedAt);
+      sort();
+      return copy(record);
+    },
+
+    removeRule(name) {
+      const record = records.get(name);
+      if (record === undefined) return undefined;
+      records.delete(name);
+      totals.delete(name);
+      windows.delete(name);
+      lastModification = Math.max(lastModification, now() / 1000);
+      sort();
+      return copy(record);
+    },
+
+    statisticSummaries() {
+      const nowS = Math.floor(now() / 1000);
+      const out: SamplingStatisticSummary[] = [];
+      for (const rule of rules) {
+        const w = windows.get(rule.RuleName);
+        if (w === undefined || w.start + 2 * SUMMARY_WINDOW_S <= nowS) continue;
+        out.push({ RuleName: rule.RuleName, Timestamp: w.start, RequestCount: w.RequestCount, BorrowCount: w.BorrowCount, SampledCount: w.SampledCount });
+      }
+      return out;
     },
 
     getSamplingTargets(body) {
@@ -76,9 +154,15 @@ export function createSamplingService(rules: readonly SamplingRule[], options: S
         total.RequestCount += doc.RequestCount;
         total.SampledCount += doc.SampledCount;
         total.BorrowCount += doc.BorrowCount ?? 0;
+        const start = Math.floor(nowMs / 1000 / SUMMARY_WINDOW_S) * SUMMARY_WINDOW_S;
+        let w = windows.get(doc.RuleName);
+        if (w === undefined || w.start !== start) windows.set(doc.RuleName, (w = { start, RequestCount: 0, SampledCount: 0, BorrowCount: 0 }));
+        w.RequestCount += doc.RequestCount;
+        w.SampledCount += doc.SampledCount;
+        w.BorrowCount += doc.BorrowCount ?? 0;
       }
       for (const doc of docs) {
-        const rule = byName.get(doc.RuleName);
+        const rule = records.get(doc.RuleName)?.SamplingRule;
         if (rule === undefined) {
           unprocessed.push({ RuleName: doc.RuleName, ErrorCode: '400', Message: `Unknown sampling rule "${doc.RuleName}"` });
           continue;
@@ -91,7 +175,7 @@ export function createSamplingService(rules: readonly SamplingRule[], options: S
           Interval: REPORT_INTERVAL_S,
         });
       }
-      return { SamplingTargetDocuments: [...targets.values()], LastRuleModification: loadedAt, UnprocessedStatistics: unprocessed };
+      return { SamplingTargetDocuments: [...targets.values()], LastRuleModification: lastModification, UnprocessedStatistics: unprocessed };
     },
 
     statistics() {

@@ -21,9 +21,12 @@ export class SamplingRuleError extends ConfigError {
 /** The Default rule's priority: below every rule a user can create (1–9999). */
 export const DEFAULT_RULE_PRIORITY = 10000;
 
-/** Builds the ARN X-Ray would give the rule (local region and a zero account). */
+/** The region and account of every ARN the console makes: `local` and a zero account. */
+export const ARN_PREFIX = 'arn:aws:xray:local:000000000000:';
+
+/** Builds the ARN X-Ray would give the rule. */
 export function ruleArn(name: string): string {
-  return `arn:aws:xray:local:000000000000:sampling-rule/${name}`;
+  return `${ARN_PREFIX}sampling-rule/${name}`;
 }
 
 const STRING_LIMITS = { ResourceARN: 500, ServiceName: 64, ServiceType: 64, Host: 64, HTTPMethod: 10, URLPath: 128 } as const;

@@ -94,7 +94,7 @@ test('group filters parse but are refused when compiled: there are no groups her
   assert.ok(parseFilter('ok AND group.name = "slow"'));
   assert.throws(
     () => compileFilter('ok AND group.name = "slow"'),
-    (err: unknown) => err instanceof FilterSyntaxError && err.position === 7 && /no X-Ray groups/.test(err.message),
+    (err: unknown) => err instanceof FilterSyntaxError && err.position === 7 && /only in the X-Ray API/.test(err.message),
   );
 });
 

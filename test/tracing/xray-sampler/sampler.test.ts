@@ -192,6 +192,7 @@ test('sampler: rules aws-xray-sdk-node would skip are skipped, and a bad answer 
   const good = createSamplingService(issueRules(), { now: c.now });
   let broken = false;
   const stub: SamplingService = {
+    ...good,
     getSamplingRules: (body) => {
       if (broken) return { nope: true } as never;
       const result = good.getSamplingRules(body);
@@ -201,8 +202,6 @@ test('sampler: rules aws-xray-sdk-node would skip are skipped, and a bad answer 
       result.SamplingRuleRecords.push({ ...sampled, SamplingRule: { ...sampled.SamplingRule, RuleName: 'v2', Priority: 0.5, FixedRate: 0, URLPath: '*', Version: 2 } });
       return result;
     },
-    getSamplingTargets: (body) => good.getSamplingTargets(body),
-    statistics: () => [],
   };
   const server = await serveSampling(t, stub);
   const s = sampler(t, server.port, { now: c.now });
