@@ -1,6 +1,7 @@
 /**
- * Renders a screenshot of each console page (traces, a trace, service map with a selected
- * edge, compare, diagnostics) in light and dark themes, for the README. Not run in CI.
+ * Renders a screenshot of each console page (traces, a trace, a trace's diagnosis, two traces
+ * compared span by span, service map with a selected edge, compare, diagnostics) in light and
+ * dark themes, for the README. Not run in CI.
  *   node scripts/screenshots.ts [--url http://127.0.0.1:2000] [--out docs/screenshots]
  * Without --url it runs a demo: a real trace-console, archiver and fetcher on ephemeral
  * loopback ports, a local site to fetch (ok, 404, 429, 500, redirects) and one malformed
@@ -37,6 +38,13 @@ async function demo(): Promise<{ url: string; stop: () => Promise<void> }> {
     const paths = ['/text', '/json', '/text', '/404', '/bin', '/500', '/redir/2', '/429', '/text', '/big?mib=1'];
     for (let i = 0; i < 80; i++) await fetch(`${fetcher.url}/fetch/${site.url}${paths[i % paths.length]}`).then((r) => r.arrayBuffer());
     await traceConsole.send(Buffer.from('{"format":"json","version":1}\n{"name": "half a document'));
+    // A trace with something to diagnose: the archiver's clock runs 40 ms early and the
+    // fetcher's second archiver call never got its downstream segment.
+    const { fetchTrace, datagram } = await import('../test/console/fixtures.ts');
+    const broken = fetchTrace({ host: 'broken.example' });
+    const call = broken.fetcher.subsegments[1]!;
+    const second = { ...call, id: 'b0b0b0b0b0b0b0b0', start_time: call.end_time + 0.01, end_time: call.end_time + 0.03 };
+    await traceConsole.send(datagram({ ...broken.fetcher, subsegments: [...broken.fetcher.subsegments, second] }), datagram({ ...broken.archiver, start_time: call.start_time - 0.04, end_time: call.start_time + 0.1 }));
     await new Promise((r) => setTimeout(r, 2000)); // the console settles traces once their segments stop arriving
     return { url: traceConsole.url, stop };
   } catch (err) {
@@ -72,6 +80,17 @@ try {
       return pick?.id as string | undefined;
     });
     if (id) await shot('trace', `/trace/${id}`, '.wf-row');
+    const broken = await page.evaluate(async () => {
+      const { traces } = await (await fetch('/api/traces?limit=50&filter=' + encodeURIComponent('http.url CONTAINS "broken.example"'))).json();
+      return traces[0]?.id as string | undefined;
+    });
+    if (broken) await shot('diagnosis', `/trace/${broken}`, '.finding');
+    // The slowest /text fetch against the typical one of its URL.
+    const slow = await page.evaluate(async () => {
+      const { traces } = await (await fetch('/api/traces?limit=200&filter=' + encodeURIComponent('http.url CONTAINS "/text"'))).json();
+      return [...traces].sort((a: { duration: number }, b: { duration: number }) => b.duration - a.duration)[0]?.id as string | undefined;
+    });
+    if (slow) await shot('diff', `/diff?a=${slow}&b=typical`, '.diff-table tbody tr');
     await shot('map', '/map', '.graph .node');
     await page.locator('.graph .edge .edge-label').first().click();
     await page.waitForSelector('.map-traces li', { timeout: 15_000 }).catch(() => undefined);

@@ -6,6 +6,8 @@
 import type { Logger } from 'pino';
 import { bearerChecker } from '../shared/auth.ts';
 import { createHttpApp, errorBody, sendError, type App } from '../shared/http.ts';
+import { registerAnalysisRoutes } from './api/analysis.ts';
+import { registerMcp } from './api/mcp.ts';
 import { registerEvents, type EventsOptions } from './api/events.ts';
 import { registerOtlp } from './api/otlp.ts';
 import { registerConsoleRoutes, type RuntimeStats } from './api/routes.ts';
@@ -80,6 +82,8 @@ export async function buildConsoleApp(options: ConsoleOptions): Promise<App> {
   const xrayStats: Record<string, unknown> = {};
   const runtime = options.runtime;
   registerConsoleRoutes(app, options.store, options.diagnostics, () => ({ ...runtime?.(), xray: xrayStats }));
+  registerAnalysisRoutes(app, options.store, options.diagnostics);
+  registerMcp(app, { store: options.store, diagnostics: options.diagnostics, sampling: options.sampling, version: '0.1.0' });
   registerEvents(app, options.store, options.events);
   registerOtlp(app, options.ingest);
   const xray = options.xray ?? openXRayState(':memory:');

@@ -106,6 +106,8 @@ export function toConsoleGraph(graph: ServiceGraph): { services: unknown[] } {
           faults: e.faults,
           throttles: e.throttles,
           latency: { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99) },
+          start: e.start,
+          end: e.end,
         };
       }),
     })),

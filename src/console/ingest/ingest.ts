@@ -65,7 +65,7 @@ export class Ingest {
       this.#diagnostics.problem(sender, 'dropped', 'the store queue is full', text);
       return { ok: false, id: checked.doc.id, kind: 'dropped', detail: 'the store queue is full; retry later' };
     }
-    this.#diagnostics.accepted(sender);
+    this.#diagnostics.accepted(sender, 1, checked.parsed.name as string);
     this.#settle?.watch(sender, checked.doc.traceId, checked.parsed, text);
     return { ok: true, id: checked.doc.id };
   }
@@ -102,9 +102,24 @@ export class Ingest {
       return;
     }
     // Unsampled spans (T1U, Application Signals) feed metrics in AWS; X-Ray shows no trace for them.
-    if (!decoded.sampled) return;
+    // Recorded per trace id: a sampled caller's trace then shows where the decision changed.
+    if (!decoded.sampled) {
+      const seen = new Set<string>();
+      for (const span of decoded.spans) {
+        if (seen.has(span.traceId) || seen.size >= 16) continue;
+        seen.add(span.traceId);
+        const service = typeof span.resource['service.name'] === 'string' ? (span.resource['service.name'] as string) : undefined;
+        this.#diagnostics.traceEvent(xrayTraceId(span.traceId), { kind: 'unsampled', sender, id: span.spanId, parent: span.parentSpanId || undefined, service, detail: `span "${span.name}" (parent ${span.parentSpanId || 'none'}) was sent as not sampled (ADOT T1U frame)` });
+      }
+      return;
+    }
     this.spans(decoded.spans, sender, false);
   }
+}
+
+/** `1-<8 hex>-<24 hex>` from OpenTelemetry's 32-hex trace id. */
+export function xrayTraceId(otelId: string): string {
+  return /^[0-9a-f]{32}$/.test(otelId) ? `1-${otelId.slice(0, 8)}-${otelId.slice(8)}` : otelId;
 }
 
 /** The `id` of a document that failed a check, when one can be read. */

@@ -4,7 +4,7 @@
  * against the store once; bounded, so a flood of subsegments cannot grow it without limit.
  */
 import type { TraceStoreApi } from '../store/store.ts';
-import type { Diagnostics } from './diagnostics.ts';
+import { RecentMap, type Diagnostics } from './diagnostics.ts';
 
 interface Watch {
   kind: 'orphan_subsegment' | 'in_progress';
@@ -24,20 +24,35 @@ export class SettleWatch {
   readonly #max: number;
   readonly #queue: Watch[] = [];
   readonly #timer: NodeJS.Timeout;
+  /** When each recent trace's first document arrived (bounded, oldest forgotten first). */
+  readonly #firstSeen: RecentMap<string, number>;
 
   constructor(store: TraceStoreApi, diagnostics: Diagnostics, settleMs: number, max = 20_000) {
     this.#store = store;
     this.#diagnostics = diagnostics;
     this.#settleMs = settleMs;
     this.#max = max;
+    this.#firstSeen = new RecentMap(max);
     this.#timer = setInterval(() => this.check(), Math.max(50, Math.min(5_000, settleMs / 4)));
     this.#timer.unref();
   }
 
   /** Watches a just-accepted document if it needs a later look. */
   watch(sender: string, traceId: string, doc: Record<string, unknown>, text: string): void {
+    const now = Date.now();
+    const first = this.#firstSeen.get(traceId);
+    if (first === undefined) this.#firstSeen.set(traceId, now);
+    else if (now - first > this.#settleMs) {
+      this.#diagnostics.traceEvent(traceId, {
+        kind: 'late',
+        sender,
+        id: doc.id as string,
+        service: doc.name as string,
+        detail: `${doc.type === 'subsegment' ? 'subsegment' : 'segment'} ${String(doc.id)} arrived ${now - first} ms after the trace's first document, past the ${this.#settleMs} ms settle window`,
+      });
+    }
     if (this.#queue.length >= this.#max) return; // best effort: diagnostics must never cost memory without bound
-    const due = Date.now() + this.#settleMs;
+    const due = now + this.#settleMs;
     const sample = text.length > 500 ? text.slice(0, 500) : text;
     if (doc.type === 'subsegment') this.#queue.push({ kind: 'orphan_subsegment', sender, traceId, id: doc.parent_id as string, sample, due });
     if (doc.in_progress === true) this.#queue.push({ kind: 'in_progress', sender, traceId, id: doc.id as string, sample, due });
@@ -61,9 +76,9 @@ export class SettleWatch {
       if (entities === undefined) byTrace.set(w.traceId, (entities = indexEntities(this.#store.documents(w.traceId) ?? [])));
       const found = entities.get(w.id);
       if (w.kind === 'orphan_subsegment' && found === undefined) {
-        this.#diagnostics.problem(w.sender, 'orphan_subsegment', `no segment or subsegment ${w.id} arrived in trace ${w.traceId} within ${this.#settleMs} ms`, w.sample);
+        this.#diagnostics.problem(w.sender, 'orphan_subsegment', `no segment or subsegment ${w.id} arrived in trace ${w.traceId} within ${this.#settleMs} ms`, w.sample, w.traceId);
       } else if (w.kind === 'in_progress' && found?.in_progress === true) {
-        this.#diagnostics.problem(w.sender, 'in_progress', `document ${w.id} of trace ${w.traceId} is still in progress after ${this.#settleMs} ms`, w.sample);
+        this.#diagnostics.problem(w.sender, 'in_progress', `document ${w.id} of trace ${w.traceId} is still in progress after ${this.#settleMs} ms`, w.sample, w.traceId, w.id);
       }
     }
     this.#queue.splice(0, i);

@@ -34,6 +34,9 @@ export interface GraphEdge {
   faults: number;
   throttles: number;
   latency: { p50: number; p90: number; p99: number; avg?: number };
+  /** Epoch seconds: the earliest start and latest end of the calls (older servers omit them). */
+  start?: number;
+  end?: number;
 }
 
 /** One node of `GET /api/service-graph`. */

@@ -12,11 +12,25 @@ type Tab = (typeof tabs)[number];
 
 const obj = (v: unknown): Doc => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Doc) : {});
 
-/** A definition list of the non-empty fields. */
+/** Rows for a value: an object becomes one row per field (`service version`), nested up to three levels; a list of plain values is joined. */
+function flatten(key: string, value: unknown, depth = 0): [string, string][] {
+  if (value === undefined || value === null || value === '') return [];
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== 'object')) return value.length ? [[key, value.join(', ')]] : [];
+    return depth < 3 ? value.flatMap((v, i) => flatten(`${key} ${i + 1}`, v, depth + 1)) : [[key, JSON.stringify(value)]];
+  }
+  if (typeof value === 'object') {
+    if (depth >= 3) return [[key, JSON.stringify(value)]];
+    return Object.entries(value as Doc).flatMap(([k, v]) => flatten(`${key} ${k.replaceAll('_', ' ')}`, v, depth + 1));
+  }
+  return [[key, String(value)]];
+}
+
+/** A definition list of the non-empty fields; objects are shown field by field, never as raw JSON. */
 function fields(rows: [string, unknown][]): HTMLElement {
-  const shown = rows.filter(([, v]) => v !== undefined && v !== null && v !== '');
+  const shown = rows.flatMap(([k, v]) => flatten(k, v));
   if (shown.length === 0) return h('p', { class: 'muted' }, 'Nothing recorded.');
-  return h('dl', { class: 'fields' }, ...shown.flatMap(([k, v]) => [h('dt', {}, k), h('dd', { class: 'mono' }, typeof v === 'object' ? JSON.stringify(v) : String(v))]));
+  return h('dl', { class: 'fields' }, ...shown.flatMap(([k, v]) => [h('dt', {}, k), h('dd', { class: 'mono' }, v)]));
 }
 
 function json(value: unknown): HTMLElement {

@@ -56,6 +56,14 @@ export function compact(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
 
+/** A rate over `seconds` (at least a minute): `12/min`, `2.5/min`, or per hour when under one a minute (`2/h`, not `0.0/min`). */
+export function rate(count: number, seconds: number): string {
+  const perMinute = (count / Math.max(60, seconds)) * 60;
+  if (perMinute >= 1) return `${compact(Math.round(perMinute * 10) / 10)}/min`;
+  const perHour = perMinute * 60;
+  return `${perHour >= 10 ? Math.round(perHour) : Math.round(perHour * 10) / 10}/h`;
+}
+
 /** A count in full with thin groups: 10000 → `10 000` (narrow no-break spaces). */
 export function grouped(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');

@@ -1,11 +1,12 @@
 /**
  * The web console's entry point: the navigation bar, the router and keyboard shortcuts.
- * Pages: / (traces), /trace/{id}, /map, /compare, /diagnostics.
+ * Pages: / (traces), /trace/{id}, /map, /compare, /diff (two traces), /diagnostics.
  */
 import './style.css';
 import { h, replace } from './dom.ts';
 import { comparePage } from './pages/compare.ts';
 import { diagnosticsPage } from './pages/diagnostics.ts';
+import { diffPage } from './pages/diff.ts';
 import { mapPage } from './pages/map.ts';
 import { tracePage } from './pages/trace.ts';
 import { tracesPage } from './pages/traces.ts';
@@ -38,8 +39,9 @@ function render(force = false): void {
   else if (path === '/map') cleanup = mapPage(section);
   else if (path === '/compare') cleanup = comparePage(section);
   else if (path === '/diagnostics') cleanup = diagnosticsPage(section);
+  else if (path === '/diff') cleanup = diffPage(section);
   else cleanup = tracesPage(section);
-  for (const a of links) a.classList.toggle('active', a.dataset.nav === path || (a.dataset.nav === '/' && (path === '/' || path.startsWith('/trace'))));
+  for (const a of links) a.classList.toggle('active', a.dataset.nav === path || (a.dataset.nav === '/compare' && path === '/diff') || (a.dataset.nav === '/' && (path === '/' || path.startsWith('/trace'))));
 }
 
 onNavigate(() => render(true));

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { compileFilter, FilterSyntaxError, type FilterTrace } from '../../../src/console/filter/index.ts';
 import { registerUi } from '../../../src/console/ui/serve.ts';
+import { diagnose } from '../../../src/console/api/diagnosis.ts';
 import { bigTrace, diagnostics, fetchTrace, serviceGraph, summarize } from './fixtures.ts';
 
 type Doc = Record<string, any>;
@@ -68,6 +69,11 @@ export async function startFixture(t?: TestContext, options: { count?: number; b
     const t = traces.get((req.params as { id: string }).id);
     if (!t) return reply.code(404).send({ id: req.id, code: 'not_found', status: 404, detail: 'no such trace' });
     return { id: t.summary.id, duration: t.summary.duration, segments: t.docs };
+  });
+  // The real diagnosis over the fixture's documents (no ingest here, so no ingest events).
+  app.get('/api/traces/:id/diagnosis', async (req) => {
+    const id = (req.params as { id: string }).id;
+    return diagnose(id, traces.get(id)?.docs, []);
   });
   app.get('/api/service-graph', async () => serviceGraph);
   app.get('/api/diagnostics', async () => diagnostics);

@@ -5,7 +5,7 @@
  * page, up to the newest `perSet` traces.
  */
 import { ApiFailure, responseTime, TracePager, type TraceSummary } from '../api.ts';
-import { h, replace } from '../dom.ts';
+import { h, replace, s } from '../dom.ts';
 import { filterBox, type FilterBox } from '../filter-box.ts';
 import { duration, grouped, quantile } from '../format.ts';
 import { rangePicker } from '../range-picker.ts';
@@ -24,6 +24,8 @@ interface Stats {
   p: Record<string, number>;
   services: Map<string, number>;
   urls: Map<string, number>;
+  /** Response times, ascending. */
+  sorted: number[];
 }
 
 function stats(traces: TraceSummary[], capped: boolean): Stats {
@@ -44,7 +46,42 @@ function stats(traces: TraceSummary[], capped: boolean): Stats {
     p: { p50: quantile(d, 0.5), p90: quantile(d, 0.9), p95: quantile(d, 0.95), p99: quantile(d, 0.99), max: d[d.length - 1] ?? Number.NaN },
     services,
     urls,
+    sorted: d,
   };
+}
+
+const BINS = 40;
+const PLOT_W = 1000;
+const PLOT_H = 120;
+
+/**
+ * Both sets' response-time distributions overlaid on one scale (X-Ray Analytics' comparison
+ * view): the share of each set's traces per bucket, up to the larger p99 (slower ones in the
+ * last bucket), so the sets compare whatever their sizes.
+ */
+function overlay(A: Stats, B: Stats): HTMLElement {
+  const top = Math.max(A.p.p99 || 0, B.p.p99 || 0) || Math.max(A.p.max || 0, B.p.max || 0) || 1;
+  const shares = (st: Stats) => {
+    const bins = new Array<number>(BINS).fill(0);
+    for (const v of st.sorted) bins[Math.min(BINS - 1, Math.floor((v / top) * BINS))]!++;
+    return bins.map((n) => (st.count ? n / st.count : 0));
+  };
+  const a = shares(A);
+  const b = shares(B);
+  const peak = Math.max(...a, ...b) || 1;
+  const area = (bins: number[]) => {
+    const step = PLOT_W / BINS;
+    const pts = bins.map((v, i) => `L ${(i * step).toFixed(1)} ${(PLOT_H - (v / peak) * (PLOT_H - 4)).toFixed(1)} L ${((i + 1) * step).toFixed(1)} ${(PLOT_H - (v / peak) * (PLOT_H - 4)).toFixed(1)}`);
+    return `M 0 ${PLOT_H} ${pts.join(' ')} L ${PLOT_W} ${PLOT_H} Z`;
+  };
+  const svg = s('svg', { class: 'overlay', viewBox: `0 0 ${PLOT_W} ${PLOT_H}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': 'Response time distributions of A and B' }, s('path', { d: area(a), class: 'set-a' }), s('path', { d: area(b), class: 'set-b' }));
+  return h(
+    'div',
+    { class: 'overlay-box', 'data-testid': 'distribution' },
+    h('h3', {}, 'Response time distribution ', h('span', { class: 'key set-a' }, 'A'), ' ', h('span', { class: 'key set-b' }, 'B'), h('span', { class: 'muted' }, ' share of each set’s traces')),
+    svg,
+    h('div', { class: 'histogram-axis' }, h('span', {}, '0'), h('span', {}, duration(top / 2)), h('span', {}, `${duration(top)}+`)),
+  );
 }
 
 /** The URL without its query: one key per endpoint. */
@@ -112,6 +149,7 @@ export function comparePage(root: HTMLElement): () => void {
       );
     replace(
       result,
+      overlay(A, B),
       h(
         'table',
         { class: 'grid' },

@@ -21,9 +21,38 @@ interface Sender {
   counts: Record<string, number>;
   problems: Record<string, Problem>;
   last_seen?: string;
+  /** Services (document names) the sender sent; older servers omit it. */
+  services?: string[];
+  per_minute?: number;
 }
 
 const label = (kind: string) => kind.replaceAll('_', ' ');
+
+/** The console-wide counters in words; a counter not listed here is shown by its name in words. */
+const overviewLabels: Record<string, Record<string, string>> = {
+  store: { traces: 'traces stored', documents: 'documents stored', queued: 'waiting to be written', dropped: 'dropped (queue full)', committed: 'written', pruned: 'pruned by retention', writeErrors: 'failed writes', lastWriteError: 'last write error' },
+  udp: { address: 'listening on UDP', relay_dropped: 'not relayed (forward queue full)', forward: 'forwarding to' },
+};
+
+/** Words for a camelCase or snake_case counter name. */
+const words = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1 $2').replaceAll('_', ' ').toLowerCase();
+
+/** The overview boxes: every counter with a value, in words (no null, no internal names). */
+function overviewBoxes(data: Record<string, unknown>): HTMLElement[] {
+  const boxes: HTMLElement[] = [];
+  for (const [group, values] of Object.entries(data)) {
+    if (group === 'senders' || group === 'fixes' || values === null || typeof values !== 'object' || Array.isArray(values)) continue;
+    for (const [field, value] of Object.entries(values as Record<string, unknown>)) {
+      if (value === null || value === undefined || value === '' || typeof value === 'object') continue;
+      // A relay counter means nothing without a relay.
+      if (group === 'udp' && field === 'relay_dropped' && !(values as Record<string, unknown>).forward) continue;
+      const name = overviewLabels[group]?.[field] ?? `${words(group)} ${words(field)}`;
+      const bad = (field === 'dropped' || field === 'writeErrors' || field === 'relay_dropped' || field === 'lastWriteError') && value !== 0;
+      boxes.push(h('span', { class: `count-box${bad ? ' bad' : ''}`, 'data-field': `${group}.${field}` }, typeof value === 'number' ? h('b', {}, String(value)) : h('b', { class: 'mono' }, String(value)), ` ${name}`));
+    }
+  }
+  return boxes;
+}
 
 /** Renders the page into `root`; returns its cleanup. */
 export function diagnosticsPage(root: HTMLElement): () => void {
@@ -40,28 +69,34 @@ export function diagnosticsPage(root: HTMLElement): () => void {
     }
     // Accept the list itself or an object holding it.
     const senders = (Array.isArray(data) ? data : ((data as { senders?: Sender[] }).senders ?? [])) as Sender[];
-    const extra = Object.entries(data as Record<string, unknown>).filter(([k, v]) => k !== 'senders' && k !== 'fixes' && v !== null && typeof v === 'object');
-    const overview = h(
-      'div',
-      { class: 'counts' },
-      ...extra.flatMap(([k, v]) => Object.entries(v as Record<string, unknown>).map(([field, value]) => h('span', { class: 'count-box' }, `${k} ${label(field)}: `, h('b', {}, typeof value === 'object' ? JSON.stringify(value) : String(value))))),
-    );
+    const overview = h('div', { class: 'counts overview' }, ...(Array.isArray(data) ? [] : overviewBoxes(data as Record<string, unknown>)));
     if (senders.length === 0) return replace(body, overview, h('p', { class: 'empty' }, 'Nothing received yet. Point AWS_XRAY_DAEMON_ADDRESS (UDP) or OTEL_EXPORTER_OTLP_ENDPOINT at this console.'));
     replace(
       body,
       overview,
       ...senders.map((s) => {
         const problems = Object.entries(s.problems ?? {});
-        const counts = Object.entries(s.counts ?? {});
+        // Only the kinds that occurred: a row of zeros hides the one that matters.
+        const counts = Object.entries(s.counts ?? {}).filter(([, n]) => n > 0);
+        const services = s.services ?? [];
         return h(
           'section',
           { class: `sender${problems.length ? ' has-problems' : ''}`, 'data-sender': s.sender },
-          h('h3', {}, h('span', { class: 'mono' }, s.sender), h('span', { class: 'muted' }, s.last_seen ? ` last seen ${time(Date.parse(s.last_seen) / 1000)}` : '')),
+          h(
+            'h3',
+            {},
+            h('span', { class: 'sender-services' }, services.length ? services.join(', ') : 'no accepted document yet'),
+            ' ',
+            h('span', { class: 'mono muted sender-address' }, s.sender),
+            h('span', { class: 'muted' }, s.last_seen ? ` · last seen ${time(Date.parse(s.last_seen) / 1000)}` : ''),
+          ),
           h(
             'div',
             { class: 'counts' },
             h('span', { class: 'count-box' }, h('b', {}, String(s.received)), ' received'),
             h('span', { class: 'count-box ok' }, h('b', {}, String(s.accepted)), ' accepted'),
+            s.per_minute !== undefined ? h('span', { class: 'count-box', 'data-field': 'rate' }, h('b', {}, String(s.per_minute)), ' per minute') : null,
+            counts.length === 0 ? h('span', { class: 'count-box ok' }, 'nothing refused') : null,
             ...counts.map(([k, n]) => h('span', { class: `count-box${n > 0 ? ' bad' : ''}`, 'data-kind': k }, h('b', {}, String(n)), ` ${label(k)}`)),
           ),
           ...problems.map(([kind, p]) =>

@@ -7,9 +7,10 @@
 import { ApiFailure, getJson, listTraces, responseTime, type GraphEdge, type GraphService } from '../api.ts';
 import { h, replace } from '../dom.ts';
 import { filterBox } from '../filter-box.ts';
-import { compact, duration, health, time, type Health } from '../format.ts';
+import { compact, duration, health, rate, time, type Health } from '../format.ts';
 import { graphView, type GraphEdgeView, type GraphNodeView } from '../graph-view.ts';
 import { histogram } from '../histogram.ts';
+import { panZoom } from '../pan-zoom.ts';
 import { rangePicker } from '../range-picker.ts';
 import { param, rangeSeconds, rangeSince, setParams } from '../state.ts';
 
@@ -115,10 +116,13 @@ export function mapPage(root: HTMLElement): () => void {
         add(outgoing.get(s.name)!, e);
       }
     }
-    const minutes = (rangeSeconds() || 86_400) / 60;
+    // X-Ray divides by the chosen window; for "all", by the span the traces cover.
+    const spans = services.flatMap((s) => s.edges).filter((e) => e.start !== undefined && e.end !== undefined);
+    const observed = spans.length ? Math.max(...spans.map((e) => e.end!)) - Math.min(...spans.map((e) => e.start!)) : 0;
+    const seconds = rangeSeconds() || observed;
     const nodes: GraphNodeView[] = services.map((s) => {
       const t = s.type === 'client' ? (outgoing.get(s.name) ?? zero()) : (incoming.get(s.name) ?? zero());
-      const lines = t.count > 0 ? [duration(t.latency / t.count), `${compact(t.count / minutes)}/min`] : [];
+      const lines = t.count > 0 ? [duration(t.latency / t.count), rate(t.count, seconds)] : [];
       return { id: s.name, label: s.name, type: s.type, shares: shares(t), lines };
     });
     const edges: GraphEdgeView[] = services.flatMap((s) =>
@@ -130,7 +134,7 @@ export function mapPage(root: HTMLElement): () => void {
         : `service(${quote(n.id)})`;
     replace(
       canvas,
-      graphView(nodes, edges, {
+      panZoom(graphView(nodes, edges, {
         radius: 32,
         onNode: (n) => open(`${n.type} ${n.label}`, nodeFilter(n), n.lines.length ? `${n.lines.join(' · ')} · ${shareText(n.shares)}` : ''),
         onEdge: (e) => {
@@ -138,7 +142,7 @@ export function mapPage(root: HTMLElement): () => void {
           const facts = edge ? `${edge.count} calls · p50 ${duration(edge.latency.p50)} · p90 ${duration(edge.latency.p90)} · p99 ${duration(edge.latency.p99)} · ${shareText(shares({ count: edge.count, errors: edge.errors, faults: edge.faults, throttles: edge.throttles, latency: 0 }))}` : '';
           open(`${e.from} → ${e.to}`, `edge(${quote(e.from)}, ${quote(e.to)})`, facts);
         },
-      }),
+      })),
     );
     if (param('selected') && panel.hidden) open('Selection', param('selected'));
   }

@@ -6,6 +6,7 @@ import { buildEntityGraph, type Entity, type EntityGraph } from '../../filter/gr
 import { getJson, type TraceDocuments } from '../api.ts';
 import { criticalPath } from '../critical-path.ts';
 import { renderDetail } from '../detail.ts';
+import { diagnosisPanel, fetchDiagnosis, missingTracePage } from '../diagnosis-view.ts';
 import { h, replace } from '../dom.ts';
 import { duration, health, setUtc, time, useUtc, type Health } from '../format.ts';
 import { graphView, type GraphEdgeView, type GraphNodeView } from '../graph-view.ts';
@@ -16,23 +17,31 @@ import { waterfall } from '../waterfall.ts';
 export function tracePage(root: HTMLElement, id: string, rerender: () => void): () => void {
   const controller = new AbortController();
   replace(root, h('p', { class: 'muted' }, `Loading trace ${id}…`));
-  getJson<TraceDocuments>(`/api/traces/${encodeURIComponent(id)}`, controller.signal)
-    .then((trace) => {
+  // The diagnosis first: it answers for any id (200), so an id never stored gets its page
+  // without a 404 in the browser's console; a stored one is then fetched and drawn.
+  const failed = (e: unknown) => {
+    if (!controller.signal.aborted) replace(root, h('div', { class: 'empty' }, h('h2', {}, 'Trace not found'), h('p', {}, `${id}: ${e instanceof Error ? e.message : String(e)}`), h('a', { href: '/' }, 'Back to traces')));
+  };
+  fetchDiagnosis(id, controller.signal)
+    .then(async (d) => {
+      if (!d.stored) return replace(root, missingTracePage(d));
+      const trace = await getJson<TraceDocuments>(`/api/traces/${encodeURIComponent(id)}`, controller.signal);
       const started = performance.now();
-      show(root, trace, rerender);
+      const select = show(root, trace, rerender);
       root.dataset.renderMs = String(Math.round(performance.now() - started));
+      root.querySelector('.diagnosis-slot')?.replaceChildren(diagnosisPanel(d, select));
     })
-    .catch((e) => {
-      if (!controller.signal.aborted) replace(root, h('div', { class: 'empty' }, h('h2', {}, 'Trace not found'), h('p', {}, `${id}: ${e instanceof Error ? e.message : String(e)}`), h('a', { href: '/' }, 'Back to traces')));
-    });
+    .catch(failed);
   return () => controller.abort();
 }
 
-function show(root: HTMLElement, trace: TraceDocuments, rerender: () => void): void {
+/** Renders the trace; returns a function that selects a span by id (for the diagnosis panel's links). */
+function show(root: HTMLElement, trace: TraceDocuments, rerender: () => void): ((id: string) => void) | undefined {
   const graph = buildEntityGraph(trace.segments);
   if (graph.entities.length === 0) {
     // Only orphan subsegments so far (their segment has not arrived): nothing to lay out yet.
-    return replace(root, h('div', { class: 'empty' }, h('h2', {}, trace.id), h('p', {}, 'No segment of this trace has arrived yet; see Diagnostics for orphan subsegments.'), h('a', { href: `/api/traces/${trace.id}` }, 'Raw documents')));
+    replace(root, h('div', { class: 'empty' }, h('h2', {}, trace.id), h('p', {}, 'No segment of this trace has arrived yet.'), h('div', { class: 'diagnosis-slot' }), h('a', { href: `/api/traces/${trace.id}` }, 'Raw documents')));
+    return undefined;
   }
   const critical = criticalPath(graph.root);
   const all = graph.entities;
@@ -93,16 +102,24 @@ function show(root: HTMLElement, trace: TraceDocuments, rerender: () => void): v
       h('button', { type: 'button', onclick: () => wf.collapseAll(false) }, 'Expand all'),
       h('button', { type: 'button', onclick: () => wf.collapseAll(true) }, 'Collapse all'),
       h('button', { type: 'button', 'data-testid': 'tz', onclick: () => (setUtc(!utc), rerender()), title: 'Show times in UTC or local time' }, utc ? 'UTC' : 'Local'),
+      h('a', { class: 'button', href: `/diff?a=${encodeURIComponent(trace.id)}&b=typical`, title: 'Compare span by span with the trace of the same URL nearest its median duration' }, 'Compare with typical'),
       h('a', { class: 'button', href: `/api/traces/${trace.id}`, download: `${trace.id}.json` }, 'Download JSON'),
       h('a', { class: 'button', href: `/api/traces/${trace.id}`, target: '_blank', rel: 'noopener' }, 'Raw documents'),
     ),
     h('div', { class: 'legend' }, ...(['ok', 'error', 'throttle', 'fault'] as Health[]).map((k) => h('span', { class: `key ${k}` }, { ok: 'OK', error: 'Error 4xx', throttle: 'Throttle 429', fault: 'Fault 5xx' }[k])), h('span', { class: 'key critical' }, 'critical path')),
+    h('div', { class: 'diagnosis-slot' }),
     h('div', { class: 'trace-body' }, wf.el, h('div', { class: 'side' }, detail, h('div', { class: 'mini-map' }, h('h3', {}, 'Trace map'), miniMap))),
   );
   if (search.value) runSearch();
   const chosen = all.find((e) => e.id === param('span')) ?? graph.root;
   renderDetail(detail, chosen, all);
   wf.select(chosen?.id);
+  return (spanId) => {
+    const e = all.find((x) => x.id === spanId);
+    if (e === undefined) return;
+    wf.select(e.id);
+    select(e);
+  };
 }
 
 function keepListQuery(): string {

@@ -97,7 +97,12 @@ export function tracesPage(root: HTMLElement): () => void {
       h('span', { class: 'col col-method' }, t.method ?? ''),
       h('span', { class: 'col col-url', title: t.url ?? '' }, t.url ?? ''),
       h('span', { class: `col col-status status-${health(t)}` }, t.status ?? ''),
-      h('span', { class: 'col col-duration num', title: `whole trace ${duration(t.duration)}` }, duration(responseTime(t))),
+      h(
+        'span',
+        { class: 'col col-duration num', title: `whole trace ${duration(t.duration)}` },
+        t.url ? h('a', { class: 'typical', href: `/diff?a=${encodeURIComponent(t.id)}&b=typical`, title: 'Compare span by span with a typical trace of this URL (nearest its median)', 'aria-label': `Compare ${t.id} with a typical trace` }, 'vs typical') : null,
+        duration(responseTime(t)),
+      ),
       h('span', { class: 'col col-services' }, t.services.join(', ')),
       h('span', { class: 'col col-annotations', title: annotationText(t.annotations) }, annotationText(t.annotations)),
     );
