@@ -64,14 +64,21 @@ test('Sampling page and group picker of the real console', { skip, timeout: 180_
     await page.getByLabel('URL path').fill('/health');
     await page.getByRole('button', { name: 'Explain' }).click();
     await page.getByTestId('explain-rule').waitFor();
-    assert.equal(await page.getByTestId('explain-rule').textContent(), 'health');
+    assert.equal(await page.getByTestId('explain-rule').getAttribute('data-rule'), 'health');
+    assert.match(await page.getByTestId('explain-rule').textContent() ?? '', /^health \(priority 2\) matches; 1 rule before it did not: 0 per second, then 0 %/);
     assert.match(await page.locator('.explain-tried li[data-rule=api]').textContent() ?? '', /url_path "\/health" does not match "\/api\/\*"/);
-    assert.match(await page.getByTestId('explain-rates').textContent() ?? '', /Reservoir 0 per second, then 0 %/);
+    assert.match(await page.getByTestId('explain-grants').textContent() ?? '', /No SDK client is reporting requests for this rule now/);
     await page.locator('.sampling-rules tr.matched[data-rule=health]').waitFor();
+    // The api rule's reservoir of 3 goes to the one client that reported for it (clients count as active for 20 s).
+    await report('api', 1, 0);
+    await page.getByLabel('URL path').fill('/api/items');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=explain-rule]')?.getAttribute('data-rule') === 'api');
+    assert.match(await page.getByTestId('explain-grants').textContent() ?? '', /Granted now: 01234567… 3\/s \(the reservoir of 3\/s split among 1 active client\)/);
     // A request only Default matches.
     await page.getByLabel('URL path').fill('/other');
     await page.getByRole('button', { name: 'Explain' }).click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=explain-rule]')?.textContent === 'Default');
+    await page.waitForFunction(() => document.querySelector('[data-testid=explain-rule]')?.getAttribute('data-rule') === 'Default');
     assert.equal(await page.locator('.explain-tried li.failed').count(), 2);
   });
 

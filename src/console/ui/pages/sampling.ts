@@ -9,7 +9,6 @@ import type { SamplingRule, SamplingRuleRecord } from '../../../tracing/xray-sam
 import type { SamplingAnswer } from '../../api/sampling.ts';
 import { ApiFailure, getJson, postJson } from '../api.ts';
 import { h, replace } from '../dom.ts';
-import { time } from '../format.ts';
 import { xray } from '../xray.ts';
 import '../sampling.css';
 
@@ -91,7 +90,7 @@ export function samplingPage(root: HTMLElement): () => void {
       ({ rules: rows } = await getJson<{ rules: RuleRow[] }>('/api/sampling', controller.signal));
       listError.hidden = true;
       draw();
-      status.textContent = `updated ${time(Date.now() / 1000, false)}`;
+      status.textContent = `updated ${new Date().toLocaleTimeString()}`;
     } catch (e) {
       if (controller.signal.aborted) return;
       listError.hidden = false;
@@ -242,13 +241,13 @@ export function samplingPage(root: HTMLElement): () => void {
 
 function renderAnswer(a: SamplingAnswer): HTMLElement {
   const grants = a.grants.active_clients === 0
-    ? 'No SDK client reports for this rule now: the first one to ask (GetSamplingTargets) gets the whole reservoir once it reports requests; until then each SDK borrows 1 per second.'
+    ? 'No SDK client is reporting requests for this rule now; the reservoir is split among those that do (GetSamplingTargets).'
     : `Granted now: ${a.grants.clients.map((c) => `${c.client_id.slice(0, 8)}… ${c.reservoir_quota}/s`).join(', ')} (the reservoir of ${a.reservoir}/s split among ${a.grants.active_clients} active client${a.grants.active_clients === 1 ? '' : 's'}).`;
   return h(
     'div',
     {},
-    h('p', { class: 'explain-verdict' }, a.rule ? h('b', { class: 'mono', 'data-testid': 'explain-rule' }, a.rule) : null, ' ', a.reason),
-    a.rule ? h('p', { 'data-testid': 'explain-rates' }, `Reservoir ${a.reservoir} per second, then ${percent(a.fixed_rate)} of the rest. ${grants}`) : null,
+    h('p', { class: 'explain-verdict', 'data-testid': 'explain-rule', 'data-rule': a.rule }, a.reason),
+    a.rule ? h('p', { class: 'muted', 'data-testid': 'explain-grants' }, grants) : null,
     h(
       'ol',
       { class: 'explain-tried' },
