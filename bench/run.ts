@@ -18,7 +18,7 @@ import { table, type Row } from './lib/bench.ts';
 import { loadTool, toolVersion } from './lib/load.ts';
 import { root, scratchDir } from './lib/proc.ts';
 
-export const QUESTIONS = ['ceiling', 'archiver-read', 'archiver-write', 'tracing-cost', 'fetch-pipeline', 'big-bodies', 'console-ingest', 'console-query', 'startup', 'daemon-down'] as const;
+export const QUESTIONS = ['ceiling', 'archiver-read', 'archiver-write', 'tracing-cost', 'peers', 'fetch-pipeline', 'big-bodies', 'console-ingest', 'console-query', 'startup', 'daemon-down'] as const;
 
 const { values, positionals } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, out: { type: 'string' }, json: { type: 'string' } }, allowPositionals: true });
 for (const p of positionals) if (!(QUESTIONS as readonly string[]).includes(p)) throw new Error(`unknown question ${p}; one of ${QUESTIONS.join(', ')}`);

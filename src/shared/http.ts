@@ -139,15 +139,20 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
   if (options.tracer) traceRequests(app, options.tracer);
 
   // One line per request, at completion: cheaper than Fastify's two, and it carries the status.
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback hooks, not async ones: an async hook costs Fastify a promise and a microtask hop
+  // per request, on every request, whatever the log level.
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    done();
   });
-  app.addHook('onResponse', async (req, reply) => {
-    if (req.routeOptions.config?.quiet) return;
-    req.log.info(
-      { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, ...traceFields(req) },
-      'request',
-    );
+  app.addHook('onResponse', (req, reply, done) => {
+    if (!req.routeOptions.config?.quiet) {
+      req.log.info(
+        { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, ...traceFields(req) },
+        'request',
+      );
+    }
+    done();
   });
 
   app.setErrorHandler((err, req, reply) => {

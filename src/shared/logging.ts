@@ -4,8 +4,14 @@
  * 100 ms, whichever comes first, so a request costs no write syscall of its
  * own (the costliest part of a log line). The buffer is bounded (8 MiB, lines
  * beyond it are dropped rather than growing memory while stdout is stuck);
- * pino writes what is buffered synchronously at exit and `flushLogs` at
+ * what is buffered is written synchronously at exit and by `flushLogs` at
  * shutdown.
+ *
+ * The batching is ours, in front of pino's asynchronous destination (sonic-boom)
+ * rather than its `minLength`: sonic-boom measures the byte length of the string
+ * it appends to on every write, which flattens and scans up to 16 KiB per line
+ * (~20 µs a request line under load, half the untraced archiver's throughput).
+ * Here a line is only pushed to an array; one joined string goes down per batch.
  */
 import { pino, type Logger } from 'pino';
 
@@ -13,6 +19,13 @@ import { pino, type Logger } from 'pino';
 export type LogMixin = () => Record<string, unknown>;
 
 let mixins: LogMixin[] = [];
+/** Every batching destination, drained at exit before pino's own exit hook writes sonic-boom's buffer. */
+const batches = new Set<{ drain(): void }>();
+const drainAll = () => {
+  for (const b of batches) b.drain();
+};
+process.on('beforeExit', drainAll);
+process.on('exit', drainAll);
 
 const LOG_BATCH_BYTES = 4096;
 const LOG_BATCH_MS = 100;
@@ -26,7 +39,7 @@ export function addLogMixin(mixin: LogMixin): void {
 /** Creates the process logger: `service` in every line, level from LOG_LEVEL (default info). */
 export function createLogger(service: string, options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
   const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_BATCH_MS, maxLength: LOG_MAX_BUFFERED });
+  const destination = options.destination ?? batched(pino.destination({ dest: 1, sync: false, maxLength: LOG_MAX_BUFFERED }));
   return pino(
     {
       level,
@@ -41,6 +54,46 @@ export function createLogger(service: string, options: { level?: string; destina
     },
     destination as pino.DestinationStream,
   );
+}
+
+type SonicBoom = ReturnType<typeof pino.destination>;
+
+/** Lines collect in an array (≤ 4 KiB) and go to `sonic` joined, at 4 KiB or after 100 ms. */
+function batched(sonic: SonicBoom): pino.DestinationStream & { flush(cb?: (err?: Error) => void): void; flushSync(): void } {
+  let pending: string[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const batch = {
+    drain() {
+      if (timer) clearTimeout(timer), (timer = undefined);
+      if (pending.length === 0) return;
+      const text = pending.length === 1 ? pending[0]! : pending.join('');
+      pending = [];
+      size = 0;
+      try {
+        sonic.write(text);
+      } catch {
+        // stdout already closed (exit after end): nothing left to write to
+      }
+    },
+  };
+  batches.add(batch);
+  return {
+    write(line: string) {
+      pending.push(line);
+      size += line.length;
+      if (size >= LOG_BATCH_BYTES) batch.drain();
+      else if (!timer) (timer = setTimeout(batch.drain, LOG_BATCH_MS)).unref();
+    },
+    flush(cb?: (err?: Error) => void) {
+      batch.drain();
+      sonic.flush(cb);
+    },
+    flushSync() {
+      batch.drain();
+      sonic.flushSync();
+    },
+  };
 }
 
 /** Flushes buffered log lines; call before exit. */

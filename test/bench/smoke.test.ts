@@ -12,9 +12,9 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const questions = ['ceiling', 'archiver read', 'archiver write', 'tracing cost', 'fetch pipeline', 'big bodies', 'console ingest', 'console query', 'start-up', 'daemon down'];
+const questions = ['ceiling', 'archiver read', 'archiver write', 'tracing cost', 'peers', 'fetch pipeline', 'big bodies', 'console ingest', 'console query', 'start-up', 'daemon down'];
 
-test('every bench script runs (smoke) and reports its rows', { timeout: 180_000 }, async (t) => {
+test('every bench script runs (smoke) and reports its rows', { timeout: 300_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tfa-bench-smoke-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const json = join(dir, 'rows.json');

@@ -11,7 +11,10 @@
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/http.ts';
-import { groupOperations, findGroup } from './groups.ts';
+import { allGroups, findGroup, groupOperations, groupQuery } from './groups.ts';
+import { insightOperations } from './insights.ts';
+import { XRayError as ParamError } from './params.ts';
+import { retrievalOperations } from './retrieval.ts';
 import { asBody, Throttled, XRayError, type XRayDeps, type XRayFamily } from './operation.ts';
 import { policyOperations } from './policies.ts';
 import { ruleByArn, samplingOperations } from './sampling.ts';
@@ -64,16 +67,26 @@ export function registerXRayApi(app: App, deps: XRayDeps): void {
     scope.setErrorHandler((err, req, reply) => {
       const e = err as Error & { statusCode?: number; code?: string };
       if (err instanceof XRayError) return awsError(reply, err.status, err.type, err.message, err.resourceName);
+      if (err instanceof ParamError) return awsError(reply, err.status, err.type, err.message);
       if (e.name === 'InvalidRequestException') return awsError(reply, 400, 'InvalidRequestException', e.message);
       if (err instanceof AppError) return awsError(reply, err.status, err.status === 401 ? 'AccessDeniedException' : 'InvalidRequestException', err.detail);
       if (typeof e.statusCode === 'number' && e.statusCode < 500) return awsError(reply, 400, 'InvalidRequestException', e.message);
       req.log.error({ err }, 'request failed');
       return awsError(reply, 500, 'ServiceException', 'internal error; the request id is in the server log');
     });
+    // Trace retrieval and insights (retrieval.ts, insights.ts) take an OperationContext; insights watch the groups above.
+    const context = { store: deps.store, onClose: (fn: () => void) => scope.addHook('onClose', async () => fn()) };
+    const groups = {
+      groups: () =>
+        allGroups(deps.state)
+          .filter((g) => g.GroupName === 'Default' || g.InsightsConfiguration.InsightsEnabled)
+          .map((g) => ({ name: g.GroupName, arn: g.GroupARN, filter: groupQuery(deps.state, g).predicate ?? null })),
+    };
+    const contextFamily: XRayFamily = () => [...retrievalOperations(context), ...insightOperations(context, { groups })];
     const seen = new Set<string>();
     const rate = { perSecond: deps.writeRate ?? DEFAULT_WRITE_RATE, burst: 2 * (deps.writeRate ?? DEFAULT_WRITE_RATE) };
     const allowWrite = writeLimiter(rate);
-    for (const family of families) {
+    for (const family of [...families, contextFamily]) {
       for (const op of family(deps)) {
         if (seen.has(op.path)) throw new Error(`X-Ray operation path ${op.path} registered twice`);
         seen.add(op.path);

@@ -1,0 +1,21 @@
+/**
+ * Ours on the peers' handler: the project's Fastify base (src/shared/http.ts: request ids,
+ * error shape, one request log line) with its tracing (src/tracing/setup.ts), serving the
+ * same 10 KiB from memory. Configured by the contract's OTEL_* / AWS_XRAY_DAEMON_ADDRESS
+ * variables, as the services are. Logs {"msg":"listening","address":...}.
+ */
+import { createHttpApp } from '../../src/shared/http.ts';
+import { createLogger } from '../../src/shared/logging.ts';
+import { setupTracing } from '../../src/tracing/setup.ts';
+import { doc, headers } from './handler.ts';
+
+const logger = createLogger('peer-ours');
+const tracing = setupTracing({ serviceName: 'peer-ours', serviceVersion: '0.1.0', daemonAddress: process.env.AWS_XRAY_DAEMON_ADDRESS ?? '127.0.0.1:2000', logger });
+const app = await createHttpApp({ logger, title: 'peer', description: 'bench', version: '0.1.0', tracer: tracing.enabled ? tracing.tracer : undefined });
+app.get('/doc', (_req, reply) => {
+  reply.headers(headers).send(doc);
+});
+await app.listen({ port: 0, host: '127.0.0.1' });
+const a = app.server.address() as { port: number };
+process.stdout.write(`${JSON.stringify({ msg: 'listening', address: `http://127.0.0.1:${a.port}` })}\n`);
+process.on('SIGTERM', () => void app.close().then(() => tracing.shutdown()).then(() => process.exit(0)));
