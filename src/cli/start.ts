@@ -44,9 +44,11 @@ await runMain(async () => {
   // A token for this run, handed to both services and never printed.
   const token = process.env.ARCHIVER_TOKEN || randomBytes(24).toString('hex');
   const daemon = hostPort(consoleAt);
+  // The console takes ADOT's T1S frames: many spans per datagram instead of one segment each.
+  const xrayProtocol = process.env.OTEL_EXPORTER_XRAY_PROTOCOL || 'otlp';
   const services: Service[] = [
     { name: 'console', script: 'bin/trace-console.js', env: 'TRACE_CONSOLE_LISTEN', at: consoleAt, udp: true, args: ['--listen', daemon], extraEnv: {} },
-    { name: 'archiver', script: 'bin/archiver.js', env: 'ARCHIVER_LISTEN', at: archiverAt, args: ['--listen', hostPort(archiverAt)], extraEnv: { ARCHIVER_TOKEN: token, AWS_XRAY_DAEMON_ADDRESS: daemon } },
+    { name: 'archiver', script: 'bin/archiver.js', env: 'ARCHIVER_LISTEN', at: archiverAt, args: ['--listen', hostPort(archiverAt)], extraEnv: { ARCHIVER_TOKEN: token, AWS_XRAY_DAEMON_ADDRESS: daemon, OTEL_EXPORTER_XRAY_PROTOCOL: xrayProtocol } },
     {
       name: 'fetcher',
       script: 'bin/fetcher.js',
@@ -54,7 +56,7 @@ await runMain(async () => {
       at: fetcherAt,
       args: ['--listen', hostPort(fetcherAt)],
       // The demo site's port is allowed by default so `npm run demo` works against this stack.
-      extraEnv: { ARCHIVER_TOKEN: token, ARCHIVER_URL: `http://${hostPort(archiverAt)}`, AWS_XRAY_DAEMON_ADDRESS: daemon, FETCHER_ALLOW: process.env.FETCHER_ALLOW ?? `127.0.0.1:${DEMO_SITE_PORT}` },
+      extraEnv: { ARCHIVER_TOKEN: token, ARCHIVER_URL: `http://${hostPort(archiverAt)}`, AWS_XRAY_DAEMON_ADDRESS: daemon, OTEL_EXPORTER_XRAY_PROTOCOL: xrayProtocol, FETCHER_ALLOW: process.env.FETCHER_ALLOW ?? `127.0.0.1:${DEMO_SITE_PORT}` },
     },
   ];
 

@@ -5,7 +5,7 @@
  * context is always injected so a caller's Sampled=0 travels downstream.
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, trace, TraceFlags, type Span, type TextMapSetter, type Tracer } from '@opentelemetry/api';
 
 interface UndiciRequest {
   origin: string | URL;
@@ -20,6 +20,8 @@ export interface ClientTracingOptions {
   peerServices?: Record<string, string>;
 }
 
+const ADD_HEADER: TextMapSetter<UndiciRequest> = { set: (r, k, v) => void r.addHeader(k, v) };
+
 /** Subscribes to undici's channels; returns an unsubscribe function. */
 export function traceUndici(tracer: Tracer, options: ClientTracingOptions = {}): () => void {
   const spans = new WeakMap<object, Span>();
@@ -30,6 +32,12 @@ export function traceUndici(tracer: Tracer, options: ClientTracingOptions = {}):
     const parent = context.active();
     const parentSpan = trace.getSpan(parent);
     if (!parentSpan) return;
+    if (!parentSpan.isRecording() && (parentSpan.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) {
+      // An unsampled request's calls would get non-recording spans anyway (every sampler
+      // here is parent-based for local parents): only the decision travels, no span, no URL.
+      propagation.inject(parent, request, ADD_HEADER);
+      return;
+    }
     const origin = typeof request.origin === 'string' ? new URL(request.origin) : request.origin;
     const peer = peers.get(origin.origin);
     const span = tracer.startSpan(
@@ -47,7 +55,7 @@ export function traceUndici(tracer: Tracer, options: ClientTracingOptions = {}):
       parent,
     );
     spans.set(request, span);
-    propagation.inject(trace.setSpan(parent, span), request, { set: (r, k, v) => (r as UndiciRequest).addHeader(k, v) });
+    propagation.inject(trace.setSpan(parent, span), request, ADD_HEADER);
   };
   const onHeaders = (message: unknown) => {
     const { request, response } = message as { request: object; response: { statusCode: number } };

@@ -29,6 +29,12 @@ export interface TracingEnv {
   propagators: PropagatorName[];
   sampler: SamplerName;
   samplerArg: number;
+  /**
+   * OTEL_EXPORTER_XRAY_PROTOCOL: how the xray exporter frames datagrams. `segment` (default):
+   * one segment document per datagram, what every X-Ray daemon accepts; `otlp`: ADOT's T1S
+   * frames, many spans per datagram (trace-console, the daemon in AWS Lambda).
+   */
+  xrayProtocol: 'segment' | 'otlp';
   /** OTEL_BSP_*: how the otlp exporter batches. */
   batch: BatchEnv;
 }
@@ -73,6 +79,8 @@ export function parseTracingEnv(env: NodeJS.ProcessEnv = process.env): TracingEn
       throw new ConfigError(`invalid OTEL_TRACES_SAMPLER_ARG ${JSON.stringify(env.OTEL_TRACES_SAMPLER_ARG)}: expected a ratio 0..1`);
     }
   }
+  const [xrayProtocol] = list('OTEL_EXPORTER_XRAY_PROTOCOL', env.OTEL_EXPORTER_XRAY_PROTOCOL, ['segment', 'otlp'] as const, ['segment']);
+  if (env.OTEL_EXPORTER_XRAY_PROTOCOL?.includes(',')) throw new ConfigError('invalid OTEL_EXPORTER_XRAY_PROTOCOL: name one protocol (segment or otlp)');
   return {
     disabled: (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true',
     serviceName: env.OTEL_SERVICE_NAME?.trim() || undefined,
@@ -80,6 +88,7 @@ export function parseTracingEnv(env: NodeJS.ProcessEnv = process.env): TracingEn
     propagators: propagators.includes('none') ? [] : propagators,
     sampler: sampler!,
     samplerArg,
+    xrayProtocol: xrayProtocol!,
     batch: {
       scheduleDelayMs: count('OTEL_BSP_SCHEDULE_DELAY', env.OTEL_BSP_SCHEDULE_DELAY, 5000, 0),
       maxQueueSize: count('OTEL_BSP_MAX_QUEUE_SIZE', env.OTEL_BSP_MAX_QUEUE_SIZE, 2048, 1),

@@ -6,10 +6,11 @@
  * throughput). Responses carry `X-Amzn-Trace-Id: Root=...`; routes marked
  * `config.trace: false` (e.g. /health) are not traced.
  */
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../shared/errors.ts';
 import { logFields } from './annotate.ts';
+import { serverSpanStarterFor, type SpanShape } from './presample.ts';
 import { formatTraceHeader } from './xray/propagator.ts';
 
 // The span and its context ride on the request object itself: WeakMaps keyed by 20 000
@@ -25,34 +26,51 @@ export function traceFields(req: FastifyRequest): { trace_id: string; span_id: s
   return span ? logFields(span.spanContext()) : undefined;
 }
 
+const REQUEST_SPAN: SpanShape<FastifyRequest> = {
+  name(req) {
+    const route = req.routeOptions.url;
+    return route ? `${req.method} ${route}` : req.method;
+  },
+  // What X-Ray's sampling rules match on (the service comes from the resource).
+  samplerAttributes(req) {
+    const q = req.url.indexOf('?');
+    return { 'http.request.method': req.method, 'server.address': serverAddress(req.headers.host ?? ''), 'url.path': q < 0 ? req.url : req.url.slice(0, q) };
+  },
+  attributes: requestAttributes,
+};
+
+function serverAddress(host: string): string {
+  const colon = host.lastIndexOf(':');
+  return colon > 0 && !host.endsWith(']') ? host.slice(0, colon) : host;
+}
+
+/** A recorded server span's attributes (HTTP semantic conventions). */
+function requestAttributes(req: FastifyRequest): Attributes {
+  const host = req.headers.host ?? '';
+  const route = req.routeOptions.url;
+  return {
+    'http.request.method': req.method,
+    'url.full': `${req.protocol}://${host}${req.url}`,
+    'url.scheme': req.protocol,
+    'server.address': serverAddress(host),
+    'client.address': req.ip,
+    'user_agent.original': req.headers['user-agent'] ?? '',
+    ...(route ? { 'http.route': route } : {}),
+  };
+}
+
 /** Adds the request-span hooks to an app. */
 export function traceRequests(app: FastifyInstance<any, any, any, any, any>, tracer: Tracer): void {
   // Declared up front so every request object keeps one shape.
   app.decorateRequest(SPAN, undefined);
   app.decorateRequest(CONTEXT, undefined);
+  const startSpan = serverSpanStarterFor(tracer);
   app.addHook('onRequest', (req, reply, done) => {
     if (req.routeOptions.config?.trace === false) return done();
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    const host = req.headers.host ?? '';
-    const route = req.routeOptions.url;
-    const colon = host.lastIndexOf(':');
     // The parent context is passed, not entered: an AsyncLocalStorage scope per request cost ~7 µs.
-    const span = tracer.startSpan(
-      route ? `${req.method} ${route}` : req.method,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'http.request.method': req.method,
-          'url.full': `${req.protocol}://${host}${req.url}`,
-          'url.scheme': req.protocol,
-          'server.address': colon > 0 && !host.endsWith(']') ? host.slice(0, colon) : host,
-          'client.address': req.ip,
-          'user_agent.original': req.headers['user-agent'] ?? '',
-          ...(route ? { 'http.route': route } : {}),
-        },
-      },
-      parent,
-    );
+    // The name and attributes are built only when asked: a request the sampler drops makes none.
+    const span = startSpan(req, parent, REQUEST_SPAN);
     const traced = req as Traced;
     traced[SPAN] = span;
     traced[CONTEXT] = trace.setSpan(parent, span);

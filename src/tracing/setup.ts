@@ -25,8 +25,10 @@ import { traceUndici } from './client.ts';
 import { parseTracingEnv, type TracingEnv } from './env.ts';
 import { LogSpanProcessor } from './log-processor.ts';
 import { OtlpSpanProcessor } from './otlp-processor.ts';
+import { presampledSampler, registerServerSpanStarter, serverSpanStarter } from './presample.ts';
 import { parseDaemonAddress, type DaemonAddress } from './xray/daemon-address.ts';
 import { XRayIdGenerator } from './xray/ids.ts';
+import { XRayOtlpUdpSpanProcessor } from './xray/otlp-udp-processor.ts';
 import { XRayDaemonSpanProcessor } from './xray/processor.ts';
 import { AWSXRayPropagator } from './xray/propagator.ts';
 import { deferredDecisionSampler } from './xray/sampler.ts';
@@ -67,19 +69,24 @@ export function setupTracing(options: TracingOptions): Tracing {
 
   const daemon = daemonAddress(options.daemonAddress);
   const stops: (() => void)[] = [];
+  const ids = new XRayIdGenerator();
+  const composed = sampler(env, () => {
+    // Centralized rules and quotas from the daemon's TCP side (trace-console, or the real daemon's proxy).
+    const remote = createXRayRemoteSampler({ endpoint: daemon.tcp, serviceName, logger: options.logger });
+    stops.push(() => remote.shutdown());
+    return remote;
+  });
   const provider = new TracerProvider({
     resource: defaultResource().merge(resourceFromAttributes({ 'service.name': serviceName, 'service.version': options.serviceVersion })),
-    idGenerator: new XRayIdGenerator(),
-    sampler: sampler(env, () => {
-      // Centralized rules and quotas from the daemon's TCP side (trace-console, or the real daemon's proxy).
-      const remote = createXRayRemoteSampler({ endpoint: daemon.tcp, serviceName, logger: options.logger });
-      stops.push(() => remote.shutdown());
-      return remote;
-    }),
+    idGenerator: ids,
+    sampler: presampledSampler(composed),
     spanProcessors: processors(env, daemon, options),
   });
   trace.setGlobalTracerProvider(provider);
   const tracer = trace.getTracer(serviceName, options.serviceVersion);
+  withoutSelfMetrics(tracer);
+  // Only X-Ray's rules read a request's method, host and path.
+  registerServerSpanStarter(tracer, serverSpanStarter(tracer, composed, ids, env.sampler === 'xray'));
   const stopUndici = traceUndici(tracer, { peerServices: options.peerServices });
 
   addLogMixin(() => {
@@ -97,6 +104,17 @@ export function setupTracing(options: TracingOptions): Tracing {
       await provider.shutdown().catch((err) => options.logger.warn({ err }, 'trace export at shutdown failed'));
     },
   };
+}
+
+/**
+ * The 3.x SDK counts every span in its own `otel.sdk.span.*` metrics, building two
+ * attribute objects per span even with no meter provider (its instruments are no-ops then).
+ * We export no SDK metrics, and the SDK has no switch for it: its per-tracer counter is
+ * replaced by one that does nothing (skipped if a future SDK renames it).
+ */
+function withoutSelfMetrics(tracer: Tracer): void {
+  const t = tracer as Tracer & { _tracerMetrics?: { startSpan?: unknown } };
+  if (typeof t._tracerMetrics?.startSpan === 'function') t._tracerMetrics = { startSpan: () => undefined };
 }
 
 function propagators(env: TracingEnv): TextMapPropagator[] {
@@ -146,6 +164,12 @@ function processors(env: TracingEnv, daemon: DaemonAddress, options: TracingOpti
   return env.exporters.map((name) => {
     switch (name) {
       case 'xray': {
+        if (env.xrayProtocol === 'otlp') {
+          return new XRayOtlpUdpSpanProcessor({
+            endpoint: daemon.udp,
+            onDrop: (summary) => options.logger.warn({ dropped: summary }, 'trace spans dropped'),
+          });
+        }
         return new XRayDaemonSpanProcessor({
           endpoint: daemon.udp,
           onDrop: (summary) => options.logger.warn({ dropped: summary }, 'trace segments dropped'),

@@ -114,6 +114,21 @@ test('one fetch yields one complete, valid X-Ray trace across both services', as
     assert.equal(docs.find((x) => x.name === 'fetcher')!.parent_id, '00f067aa0ba902b7');
   });
 
+  await t.test('a Root without a Parent (behind a load balancer) is adopted; its Sampled=0 is honoured', async () => {
+    const root = ROOT().replace(/.{6}$/, '0000b1');
+    const res = await fetch(`${fetcher.url}/fetch/${site.url}/text`, { headers: { 'x-amzn-trace-id': `Root=${root};Sampled=1` } });
+    assert.equal((await res.json()).trace_id, root);
+    const docs = await daemon.waitFor(root, (d) => d.some((x) => x.name === 'archiver' && !x.type) && d.some((x) => x.name === 'fetcher'));
+    assert.equal(docs.find((x) => x.name === 'fetcher')!.parent_id, undefined);
+    const unsampled = ROOT().replace(/.{6}$/, '0000b2');
+    const r2 = await fetch(`${fetcher.url}/fetch/${site.url}/text`, { headers: { 'x-amzn-trace-id': `Root=${unsampled};Sampled=0` } });
+    assert.equal(r2.headers.get('x-amzn-trace-id'), `Root=${unsampled};Sampled=0`);
+    const after = await (await fetch(`${fetcher.url}/fetch/${site.url}/text`)).json();
+    await daemon.waitFor(after.trace_id, (d) => d.some((x) => x.name === 'archiver' && !x.type));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(daemon.trace(unsampled), []);
+  });
+
   await t.test('Sampled=0 and -00 yield no documents, and the decision travels downstream', async () => {
     const roots = [ROOT().replace(/.{6}$/, '0000a0'), `${Math.floor(Date.now() / 1000).toString(16)}0123456789abcdef0000a1b2`];
     const r1 = await fetch(`${fetcher.url}/fetch/${site.url}/text`, { headers: { 'x-amzn-trace-id': `Root=${roots[0]};Parent=53995c3f42cd8ad8;Sampled=0` } });

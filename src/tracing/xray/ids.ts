@@ -1,7 +1,8 @@
 /**
  * X-Ray compatible ids (XRAY-REFERENCE §1.1, §1.2): a trace id whose first 8 hex digits
- * are the epoch seconds, the rest CSPRNG output. Randomness comes from a pooled buffer so
- * the request path pays one `randomFillSync` per few hundred ids, not one per id.
+ * are the epoch seconds, the rest CSPRNG output. Randomness comes from a pooled buffer, kept
+ * in hex, so the request path pays one `randomFillSync` and one hex conversion per few
+ * hundred ids, not one per id.
  */
 import { randomFillSync } from 'node:crypto';
 import type { IdGenerator } from '@opentelemetry/sdk-trace';
@@ -9,31 +10,35 @@ import { takePendingRoot } from './root-context.ts';
 
 const POOL_BYTES = 4096;
 const pool = Buffer.allocUnsafe(POOL_BYTES);
-let poolOffset = POOL_BYTES; // empty: filled on first use
+// The pool in hex, converted once per refill: an id is then a substring, not a conversion.
+let hexPool = '';
+let hexOffset = 0; // hexPool is empty: filled on first use
 
-/** Reserves `n` fresh random bytes in the pool and returns their offset. */
-function take(n: number): number {
-  if (poolOffset + n > POOL_BYTES) {
+/** `chars` fresh random lowercase hex digits (an even count). */
+function takeHex(chars: number): string {
+  if (hexOffset + chars > hexPool.length) {
     randomFillSync(pool);
-    poolOffset = 0;
+    hexPool = pool.toString('hex');
+    hexOffset = 0;
   }
-  const at = poolOffset;
-  poolOffset += n;
-  return at;
+  const at = hexOffset;
+  hexOffset += chars;
+  return hexPool.slice(at, at + chars);
 }
 
 /** `bytes` random bytes from the CSPRNG pool as lowercase hex. */
 export function randomHex(bytes: number): string {
-  const at = take(bytes);
-  return pool.toString('hex', at, at + bytes);
+  return takeHex(bytes * 2);
 }
+
+const ZERO_SPAN_ID = '0000000000000000';
 
 /** A random, non-zero 16-hex id (span, segment, subsegment or exception id, §1.2). */
 export function randomSpanId(): string {
   for (;;) {
-    const at = take(8);
+    const id = takeHex(16);
     // An all-zero id is invalid in OTel and X-Ray; 2^-64 odds, but checking is cheap.
-    if (pool.readUInt32BE(at) !== 0 || pool.readUInt32BE(at + 4) !== 0) return pool.toString('hex', at, at + 8);
+    if (id !== ZERO_SPAN_ID) return id;
   }
 }
 
@@ -61,8 +66,16 @@ export function newXRayCompatibleTraceId(): string {
  * context is active reuses that Root (see root-context.ts); everything else is fresh.
  */
 export class XRayIdGenerator implements IdGenerator {
+  /** A trace id already chosen (and sampled on) for the span being started now; see presample.ts. */
+  nextTraceId: string | undefined;
+
   /** Returns a 32-hex trace id whose first 8 hex are the epoch seconds. */
   generateTraceId(): string {
+    const next = this.nextTraceId;
+    if (next !== undefined) {
+      this.nextTraceId = undefined;
+      return next;
+    }
     return takePendingRoot() ?? newXRayCompatibleTraceId();
   }
 

@@ -4,34 +4,15 @@
  * and sending happen in `setImmediate` slices of at most `sliceSize` spans, between
  * requests, so no request ever pays for a whole batch.
  */
-import type { Context } from '@opentelemetry/api';
-import { TraceFlags } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { SpanQueue } from '../span-queue.ts';
-import { DropReporter } from './drop-reporter.ts';
-import type { DropSummary } from './drop-reporter.ts';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { DocumentEncoder } from './encode.ts';
 import type { EncoderOptions } from './encode.ts';
-import { UdpTransport } from './udp-transport.ts';
-import type { Endpoint, Resolver } from './udp-transport.ts';
+import { QueuedUdpSpanProcessor, type QueuedUdpProcessorOptions } from './queued-udp-processor.ts';
 
 export type { DropSummary } from './drop-reporter.ts';
 
 /** Options of XRayDaemonSpanProcessor. */
-export interface XRayDaemonProcessorOptions extends EncoderOptions {
-  /** Where the daemon listens for segments (the `udp` half of parseDaemonAddress). */
-  endpoint: Endpoint;
-  /** Ended spans waiting for the drain; more are dropped and counted. Default 4096. */
-  maxQueueSize?: number;
-  /** Spans translated and sent per event-loop turn. Default 64. */
-  sliceSize?: number;
-  /** Receives drop counts at most once a minute (the services log it). */
-  onDrop?: (summary: DropSummary) => void;
-  /** Minimum interval between onDrop calls (ms). Default 60 000. */
-  dropReportIntervalMs?: number;
-  /** Test seam: name resolution for the daemon host. */
-  resolver?: Resolver;
-}
+export interface XRayDaemonProcessorOptions extends EncoderOptions, QueuedUdpProcessorOptions {}
 
 /** Counters for tests and diagnostics. */
 export interface ProcessorCounters {
@@ -46,22 +27,12 @@ export interface ProcessorCounters {
 }
 
 /** SpanProcessor sending each sampled span as one X-Ray document to the daemon over UDP. */
-export class XRayDaemonSpanProcessor implements SpanProcessor {
-  private readonly queue: SpanQueue;
-  private shutDown = false;
-  private queueDrops = 0;
+export class XRayDaemonSpanProcessor extends QueuedUdpSpanProcessor {
   private readonly encoder: DocumentEncoder;
-  private readonly transport: UdpTransport;
-  private readonly reporter: DropReporter;
 
   constructor(options: XRayDaemonProcessorOptions) {
-    this.queue = new SpanQueue({ capacity: options.maxQueueSize ?? 4096, sliceSize: options.sliceSize ?? 64, onSlice: (spans) => this.send(spans) });
+    super(options);
     this.encoder = new DocumentEncoder(options);
-    this.reporter = new DropReporter(options.onDrop, options.dropReportIntervalMs ?? 60_000);
-    this.transport = new UdpTransport(options.endpoint, {
-      resolver: options.resolver,
-      onError: (kind, error) => this.reporter.note(kind, error.message),
-    });
   }
 
   /** Totals since start. */
@@ -75,34 +46,7 @@ export class XRayDaemonSpanProcessor implements SpanProcessor {
     };
   }
 
-  /** Nothing to do at start: X-Ray documents are written once, when the span ends. */
-  onStart(_span: Span, _parentContext: Context): void {}
-
-  /** Queues a sampled span; O(1), never throws. */
-  onEnd(span: ReadableSpan): void {
-    if (this.shutDown || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
-    if (!this.queue.push(span)) {
-      this.queueDrops++;
-      this.reporter.note('queue');
-    }
-  }
-
-  /** Sends everything queued and waits for the sends to complete. */
-  async forceFlush(): Promise<void> {
-    this.queue.drainAll();
-    await this.transport.flush();
-  }
-
-  /** Flushes, then closes the socket; later spans are ignored. */
-  async shutdown(): Promise<void> {
-    if (this.shutDown) return;
-    await this.forceFlush();
-    this.shutDown = true;
-    this.reporter.close();
-    await this.transport.close();
-  }
-
-  private send(spans: readonly ReadableSpan[]): void {
+  protected send(spans: readonly ReadableSpan[]): void {
     for (const span of spans) {
       const datagram = this.encoder.encode(span);
       if (datagram !== undefined) this.transport.send(datagram);
