@@ -22,7 +22,7 @@ const server = createServer(async (req, res) => {
       body,
     });
     const { id } = (await stored.body.json()) as { id: number };
-    const out = JSON.stringify({ status: up.statusCode, archive_href: `${values.archive!}/archive/${id}`, url, size: body.length });
+    const out = JSON.stringify({ status: up.statusCode, archive_href: `/archive/${id}`, archive_url: `${values.archive!}/archive/${id}`, url, size: body.length });
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
     res.end(out);
   } catch (err) {

@@ -82,10 +82,7 @@ export async function buildApp(options: ArchiverOptions): Promise<App> {
         let record: ArchiveRecord;
         let bytes: Buffer | undefined;
         if (raw) {
-          record = await createRaw(req.raw, rawType.get(req.raw), store, maxBody, traceId()).catch((err) => {
-            if ((err as { code?: string }).code === 'body_too_large') reply.header('connection', 'close');
-            throw err;
-          });
+          record = await createRaw(req.raw, rawType.get(req.raw), store, maxBody, traceId());
         } else {
           if (req.validationError) throw req.validationError;
           const input = req.body as CreateArchive;

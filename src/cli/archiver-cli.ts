@@ -1,6 +1,7 @@
 /**
  * archiver-cli: read, list and export archives through the typed client.
  *   archiver-cli read <id|href> [--body] [-o FILE]
+ *   archiver-cli read archiver /archive/<id>    (the original example's form)
  *   archiver-cli list [--json] [--limit N] [--url URL]
  *   archiver-cli export --warc [-o FILE]
  */
@@ -22,7 +23,14 @@ const settings = {
   warc: { flag: 'warc', boolean: true, parse: (r: string) => r === 'true', doc: 'export: as WARC/1.1' },
   help: { flag: 'help', short: 'h', boolean: true, parse: (r: string) => r === 'true', doc: 'show this help' },
 };
-const usage = 'read <id|href> [--body] [-o FILE] | list [--json] | export --warc [-o FILE]';
+const usage = 'read <id|href> [--body] [-o FILE] | read archiver /archive/<id> | list [--json] | export --warc [-o FILE]';
+
+/** Accepts `<id|href>` or the original `archiver /archive/<id>` pair. */
+export function archiveOf(args: string[]): string | undefined {
+  if (args.length === 1) return args[0];
+  if (args.length === 2 && args[0] === 'archiver' && args[1]!.startsWith('/archive/')) return args[1];
+  return undefined;
+}
 
 await runMain(async () => {
   const { values: cfg, positionals } = parseConfig('archiver-cli', settings, undefined, undefined, { positionals: true });
@@ -36,9 +44,10 @@ await runMain(async () => {
   const out: Writable = cfg.output ? createWriteStream(cfg.output) : process.stdout;
   try {
     if (command === 'read') {
-      if (args.length !== 1) fail(new Error('usage: archiver-cli read <id|href> [--body] [-o FILE]'), 2);
+      const archive = archiveOf(args);
+      if (!archive) fail(new Error('usage: archiver-cli read <id|href> [--body] [-o FILE] | read archiver /archive/<id>'), 2);
       if (cfg.body) {
-        const { size, body } = await client.body(args[0]!);
+        const { size, body } = await client.body(archive);
         const bar = progress(size, process.stderr);
         for await (const chunk of body) {
           bar.add(chunk.length);
@@ -46,7 +55,7 @@ await runMain(async () => {
         }
         bar.done();
       } else {
-        out.write(`${JSON.stringify(await client.get(args[0]!), null, 2)}\n`);
+        out.write(`${JSON.stringify(await client.get(archive), null, 2)}\n`);
       }
     } else if (command === 'list') {
       const page = await client.list({ limit: cfg.limit, url: cfg.url });

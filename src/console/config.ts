@@ -1,5 +1,8 @@
 /** Every trace-console setting in one place: flag, env var, default and meaning. */
+import { parseDoor } from './doors.ts';
+import { parseAwsCredentials } from './otlp/sigv4-error.ts';
 import { isLoopbackHost, parseDuration, parseHostPort, parseIntIn, type Setting, headersTimeoutSetting } from '../shared/config.ts';
+import { parseAllowHosts } from './guard.ts';
 
 /** The console's settings table (also rendered by --help). */
 export const consoleSettings = {
@@ -10,6 +13,27 @@ export const consoleSettings = {
     default: '127.0.0.1:2000',
     parse: parseHostPort,
     doc: 'address for UDP segments and, on the same port, TCP (console, API, OTLP /v1/traces, X-Ray API)',
+  },
+  otlpGrpc: {
+    flag: 'otlp-grpc',
+    env: 'TRACE_CONSOLE_OTLP_GRPC',
+    default: 'if-free:127.0.0.1:4317',
+    parse: parseDoor,
+    doc: 'OTLP/gRPC receiver: host:port, off, or if-free:host:port (busy is a warning, not an error)',
+  },
+  otlpHttp: {
+    flag: 'otlp-http',
+    env: 'TRACE_CONSOLE_OTLP_HTTP',
+    default: 'if-free:127.0.0.1:4318',
+    parse: parseDoor,
+    doc: 'OTLP/HTTP receiver (POST /v1/traces): host:port, off, or if-free:host:port',
+  },
+  allowHost: {
+    flag: 'allow-host',
+    env: 'TRACE_CONSOLE_ALLOW_HOST',
+    multiple: true,
+    parse: parseAllowHosts,
+    doc: "host names the console also answers to besides its --listen address and localhost (repeatable or a comma list); any other Host is refused (DNS-rebinding guard)",
   },
   db: { flag: 'db', env: 'TRACE_CONSOLE_DB', default: './data/traces.db', parse: (raw: string) => raw, doc: 'SQLite file of the trace store and the X-Ray API resources (directory created)' },
   forward: { flag: 'forward', env: 'TRACE_CONSOLE_FORWARD', parse: parseHostPort, doc: 'relay every datagram, byte-identical, to a real X-Ray daemon at host:port' },
@@ -46,6 +70,19 @@ export const consoleSettings = {
       return raw;
     },
     doc: 'bearer token for every TCP route but /health (required when listening off loopback)',
+  },
+  awsCredentials: {
+    flag: 'aws-credentials',
+    env: 'TRACE_CONSOLE_AWS_CREDENTIALS',
+    parse: parseAwsCredentials,
+    doc: 'ACCESS_KEY_ID:SECRET_ACCESS_KEY: POST /v1/traces takes only requests SigV4-signed with them (service xray), as X-Ray does',
+  },
+  verifySigv4: {
+    flag: 'verify-sigv4',
+    env: 'TRACE_CONSOLE_VERIFY_SIGV4',
+    boolean: true,
+    parse: (raw: string) => raw === 'true' || raw === '1',
+    doc: 'verify SigV4 on POST /v1/traces with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or --aws-credentials)',
   },
   settle: {
     flag: 'settle',

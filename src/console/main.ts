@@ -6,7 +6,10 @@
 import { ConfigError, helpText, parseConfig, runMain, type HostPort } from '../shared/config.ts';
 import { createLogger, flushLogs } from '../shared/logging.ts';
 import { onShutdown, limitHeaderTime } from '../shared/serve.ts';
-import { buildConsoleApp } from './app.ts';
+import { buildConsoleApp, buildOtlpHttpApp } from './app.ts';
+import { openDoor } from './doors.ts';
+import { bearerChecker } from '../shared/auth.ts';
+import type { AwsCredentials } from './otlp/sigv4-error.ts';
 import { BrowserLogin } from './login.ts';
 import { checkProtectedMode, consoleSettings } from './config.ts';
 import { importFile } from './import.ts';
@@ -35,11 +38,21 @@ await runMain(async () => {
   if (!importing) {
     try {
       checkProtectedMode(cfg.listen.host, cfg.token);
+      for (const door of [cfg.otlpGrpc, cfg.otlpHttp]) if (!door.off) checkProtectedMode(door.at.host, cfg.token);
     } catch (err) {
       throw new ConfigError(`trace-console: ${(err as Error).message}`);
     }
   }
   const rules = importing ? [] : loadSamplingRules(cfg.samplingRules);
+  // SigV4 on /v1/traces: --aws-credentials, or --verify-sigv4 with the usual AWS_* variables.
+  let awsCredentials: AwsCredentials | undefined = cfg.awsCredentials;
+  if (!awsCredentials && cfg.verifySigv4) {
+    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
+    if (!accessKeyId || !secretAccessKey) throw new ConfigError('trace-console: --verify-sigv4 needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or --aws-credentials ACCESS_KEY_ID:SECRET');
+    awsCredentials = { accessKeyId, secretAccessKey };
+  }
+  // AWS's signer loads only when there is something to verify.
+  const sigv4 = awsCredentials ? (await import('./otlp/sigv4-verify.ts')).sigv4Verifier(awsCredentials) : undefined;
 
   // 2. Logger.
   const logger = createLogger('trace-console');
@@ -109,19 +122,34 @@ await runMain(async () => {
     token: cfg.token,
     login,
     ui: true,
+    sigv4,
+    hostGuard: { listenHost: cfg.listen.host, allowHosts: cfg.allowHost ?? [] },
     runtime: () => ({ udp: { address: udp?.address, relay_dropped: udp?.relayDropped() ?? 0, forward: cfg.forward ? `${cfg.forward.host}:${cfg.forward.port}` : null } }),
   });
   limitHeaderTime(app, cfg.headersTimeout);
   const bound = await listenUdpAndTcp(app, cfg.listen, (at) => startUdp(at, ingest, { forward, onError: (err) => logger.warn({ err }, 'udp error') }));
   udp = bound.udp;
   const address = bound.address;
+
+  // 7. The OTLP doors where SDKs send by default: gRPC 4317, HTTP 4318 (off, or busy and if-free: none).
+  // grpc-js loads only when its door is on.
+  const grpcDoor = await openDoor('OTLP/gRPC', '--otlp-grpc', cfg.otlpGrpc, async (at) =>
+    (await import('./otlp/grpc.ts')).startGrpcDoor(at, ingest, { checkAuth: cfg.token ? bearerChecker(cfg.token, 'this trace-console needs authorization: Bearer <token> metadata') : undefined }),
+  );
+  const httpDoorApp = cfg.otlpHttp.off ? undefined : await buildOtlpHttpApp({ ingest, logger, token: cfg.token, sigv4 });
+  if (httpDoorApp) limitHeaderTime(httpDoorApp, cfg.headersTimeout);
+  const httpDoor = await openDoor('OTLP/HTTP', '--otlp-http', cfg.otlpHttp, async (at) => {
+    const address = await httpDoorApp!.listen({ host: at.host, port: at.port });
+    return { address, close: () => httpDoorApp!.close() };
+  });
   // The token is never logged; the browser link works once and opens a cookie session.
   if (login) process.stderr.write(`trace-console: open ${address}/login?key=${login.key} in your browser (one-time link)\n`);
-  logger.info({ address, udp: udp.address, db: cfg.db, forward: cfg.forward ?? null, auth: cfg.token ? 'token' : 'loopback-only' }, 'trace-console listening');
+  logger.info({ address, udp: udp.address, otlp_grpc: grpcDoor?.address ?? null, otlp_http: httpDoor?.address ?? null, db: cfg.db, forward: cfg.forward ?? null, auth: cfg.token ? 'token' : 'loopback-only', sigv4: awsCredentials ? awsCredentials.accessKeyId : 'unchecked' }, 'trace-console listening');
 
-  // 7. Graceful stop: stop taking datagrams and requests, commit what is queued, close the database.
+  // 8. Graceful stop: stop taking datagrams and requests, commit what is queued, close the database.
   onShutdown(app, logger, async () => {
     await bound.udp.close();
+    await Promise.all([grpcDoor?.close(), httpDoor?.close()]);
     settle.close();
     await store.close();
     xray.close();

@@ -17,7 +17,8 @@ export type FetchRequest = Static<typeof FetchRequestSchema>;
 export const FetchResultSchema = Type.Object(
   {
     status: Type.Integer({ description: 'the upstream status (a 404 page is archived and reported as 404)' }),
-    archive_href: Type.String({ description: 'absolute URL of the archive at the archiver' }),
+    archive_href: Type.String({ pattern: '^/archive/[0-9]+$', description: "the archive's path at the archiver (the original's contract)", examples: ['/archive/1'] }),
+    archive_url: Type.String({ description: 'absolute URL of the archive, as the fetcher reaches the archiver (may be an address only the fetcher can reach)', examples: ['http://127.0.0.1:8080/archive/1'] }),
     trace_id: Type.Optional(Type.String({ description: 'X-Ray trace id of this fetch' })),
     url: Type.String({ description: 'final URL after redirects' }),
     size: Type.Integer({ description: 'bytes archived' }),

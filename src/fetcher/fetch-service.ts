@@ -31,7 +31,7 @@ export class FetchService {
     try {
       const archive = await this.#archiver.createRaw(res.body, { status: res.status, url: res.url, contentType: res.contentType, headers: res.headers });
       annotate('archive_id', archive.id);
-      return { status: res.status, archive_href: `${this.#archiver.baseUrl}${archive.href}`, url: res.url, size: archive.size };
+      return { status: res.status, archive_href: archive.href, archive_url: `${this.#archiver.baseUrl}${archive.href}`, url: res.url, size: archive.size };
     } catch (err) {
       // An upstream failure mid-body aborts the upload: report the cause, not its echo from the archiver.
       if (bodyError instanceof AppError) throw bodyError;

@@ -18,6 +18,8 @@ export interface Setting<T> {
   default?: string;
   /** Boolean flags take no value. */
   boolean?: boolean;
+  /** The flag may be given more than once; its values reach `parse` joined with commas. */
+  multiple?: boolean;
   /** Turns the raw text into a value, throwing an Error whose message says what was expected. */
   parse: (raw: string) => T;
   /** One line for --help and the README's configuration table. */
@@ -41,9 +43,9 @@ export function parseConfig<S extends Record<string, Setting<any>>>(
   env: NodeJS.ProcessEnv = process.env,
   options: { positionals?: boolean } = {},
 ): { values: Values<S>; positionals: string[] } {
-  const spec: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
+  const spec: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
   for (const s of Object.values(settings)) {
-    spec[s.flag] = { type: s.boolean ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}) };
+    spec[s.flag] = { type: s.boolean ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}), ...(s.multiple ? { multiple: true } : {}) };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -57,7 +59,7 @@ export function parseConfig<S extends Record<string, Setting<any>>>(
     let raw: string | undefined;
     let source: string;
     if (fromFlag !== undefined) {
-      raw = typeof fromFlag === 'boolean' ? String(fromFlag) : String(fromFlag);
+      raw = Array.isArray(fromFlag) ? fromFlag.join(',') : String(fromFlag);
       source = `--${s.flag}`;
     } else if (s.env && env[s.env] !== undefined && env[s.env] !== '') {
       raw = env[s.env];
@@ -73,7 +75,7 @@ export function parseConfig<S extends Record<string, Setting<any>>>(
     try {
       values[key] = s.parse(raw);
     } catch (err) {
-      const shown = s.flag.includes('token') ? '***' : JSON.stringify(raw);
+      const shown = /token|credentials/.test(s.flag) ? '***' : JSON.stringify(raw);
       throw new ConfigError(`${command}: invalid ${source} ${shown}: ${(err as Error).message}`);
     }
   }

@@ -46,6 +46,8 @@ export const codes = {
   unsupported_scheme: 400,
   unauthorized: 401,
   blocked_destination: 403,
+  forbidden_host: 403,
+  forbidden_origin: 403,
   not_found: 404,
   method_not_allowed: 405,
   request_timeout: 408,

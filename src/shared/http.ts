@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { Tracer } from '@opentelemetry/api';
 import { traceFields, traceRequests } from '../tracing/server.ts';
 import { AppError, type ErrorBody } from './errors.ts';
+import { bodyUnread, defaultLinger, lingerAfterAnswer, type LingerLimits } from './linger.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -43,6 +44,8 @@ export interface HttpAppOptions {
   tracer?: Tracer;
   /** Longest path parameter (the fetcher's target URL is one). */
   maxParamLength?: number;
+  /** Bounds of the lingering close after an answer given before the body was read. */
+  linger?: LingerLimits;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -144,6 +147,13 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
     done();
+  });
+  // An answer given before the body was read (413, 401, 400...) closes with a lingering close,
+  // so clients that write the whole body before reading still read it.
+  const linger = options.linger ?? defaultLinger;
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (bodyUnread(req.raw) && lingerAfterAnswer(req.raw, reply.raw, linger)) reply.header('connection', 'close');
+    done(null, payload);
   });
   app.addHook('onResponse', (req, reply, done) => {
     if (!req.routeOptions.config?.quiet) {

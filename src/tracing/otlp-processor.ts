@@ -28,7 +28,7 @@ export interface Batch {
 }
 
 /** Joins the slices' requests into one (protobuf concatenation merges repeated fields). */
-const concatSerializer: ISerializer<Batch, IExportTraceServiceResponse> = {
+export const concatSerializer: ISerializer<Batch, IExportTraceServiceResponse> = {
   serializeRequest: (batch) => (batch.parts.length === 1 ? batch.parts[0] : Buffer.concat(batch.parts)),
   deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
 };

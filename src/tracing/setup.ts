@@ -26,6 +26,7 @@ import { parseTracingEnv, type TracingEnv } from './env.ts';
 import { LogSpanProcessor } from './log-processor.ts';
 import { OtlpSpanProcessor } from './otlp-processor.ts';
 import { presampledSampler, registerServerSpanStarter, serverSpanStarter } from './presample.ts';
+import { lazySigv4Exporter, sigv4Target } from './sigv4-target.ts';
 import { parseDaemonAddress, type DaemonAddress } from './xray/daemon-address.ts';
 import { XRayIdGenerator } from './xray/ids.ts';
 import { XRayOtlpUdpSpanProcessor } from './xray/otlp-udp-processor.ts';
@@ -176,11 +177,16 @@ function processors(env: TracingEnv, daemon: DaemonAddress, options: TracingOpti
         });
       }
       case 'otlp':
-        // The official serializer and transport read OTEL_EXPORTER_OTLP_* (endpoint, headers, compression, timeout) themselves.
+      {
+        // The official serializer and transport read OTEL_EXPORTER_OTLP_* (endpoint, headers, compression, timeout) themselves;
+        // toward X-Ray's OTLP endpoint (or with OTEL_EXPORTER_OTLP_SIGV4=on) a SigV4-signing transport takes over.
+        const signed = sigv4Target(options.env);
         return new OtlpSpanProcessor({
           ...env.batch,
+          exporter: signed ? lazySigv4Exporter(signed) : undefined,
           onDrop: (summary) => options.logger.warn({ dropped: summary }, 'trace spans dropped'),
         });
+      }
       default:
         return new LogSpanProcessor(options.logger);
     }

@@ -25,6 +25,9 @@ test('npm run demo -- --once: every expected trace reaches the console, and noth
       DEMO_SITE_PORT: String(sitePort),
       ARCHIVER_DB: join(dir, 'archive.db'),
       TRACE_CONSOLE_DB: join(dir, 'traces.db'),
+      // Tests never bind the default OTLP ports.
+      TRACE_CONSOLE_OTLP_GRPC: 'off',
+      TRACE_CONSOLE_OTLP_HTTP: 'off',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

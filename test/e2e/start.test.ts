@@ -29,6 +29,9 @@ function npmStart(t: import('node:test').TestContext, ports: number[], env: Node
       FETCHER_LISTEN: `127.0.0.1:${ports[2]}`,
       ARCHIVER_DB: join(dir, 'archive.db'),
       TRACE_CONSOLE_DB: join(dir, 'traces.db'),
+      // Tests never bind the default OTLP ports.
+      TRACE_CONSOLE_OTLP_GRPC: 'off',
+      TRACE_CONSOLE_OTLP_HTTP: 'off',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -85,7 +88,8 @@ test('npm start: healthy in order, a fetch end to end, the trace in the console,
   const fetched = await run('fetcher-cli', ['fetch', `${site.url}/text`], { env: { FETCHER_URL: `http://127.0.0.1:${ports[2]}` } });
   assert.equal(fetched.code, 0, fetched.stderr);
   const answer = JSON.parse(fetched.stdout);
-  const read = await run('archiver-cli', ['read', answer.archive_href]);
+  assert.match(answer.archive_href, /^\/archive\/[0-9]+$/);
+  const read = await run('archiver-cli', ['read', answer.archive_href], { env: { ARCHIVER_URL: `http://127.0.0.1:${ports[1]}` } });
   assert.equal(read.code, 0, read.stderr);
   assert.equal(JSON.parse(read.stdout).body, '<h1>héllo</h1>');
   const traceId = answer.trace_id as string;

@@ -20,9 +20,14 @@ export interface RunningConsole extends Running {
   waitForTrace(id: string, ready?: (trace: any) => boolean, timeoutMs?: number): Promise<any>;
 }
 
-/** Starts `trace-console --listen 127.0.0.1:0 --db DB ...args` and waits for `trace-console listening`. */
+/**
+ * Starts `trace-console --listen 127.0.0.1:0 --db DB ...args` and waits for `trace-console listening`.
+ * The OTLP doors are off unless `args` names them: tests never bind the default 4317/4318.
+ */
 export async function startConsole(t: TestContext, options: { db: string; token?: string; args?: string[]; env?: NodeJS.ProcessEnv }): Promise<RunningConsole> {
-  const args = ['--listen', '127.0.0.1:0', '--db', options.db, ...(options.token ? ['--token', options.token] : []), ...(options.args ?? [])];
+  const given = options.args ?? [];
+  const doors = ['--otlp-grpc', '--otlp-http'].flatMap((flag) => (given.includes(flag) ? [] : [flag, 'off']));
+  const args = ['--listen', '127.0.0.1:0', '--db', options.db, ...doors, ...(options.token ? ['--token', options.token] : []), ...given];
   const p = start(t, 'trace-console', args, { env: options.env });
   const line = await p.waitFor('trace-console listening');
   const url = line.address as string;

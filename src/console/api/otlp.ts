@@ -1,15 +1,21 @@
 /**
  * `POST /v1/traces`: OTLP/HTTP traces (protobuf or JSON, optionally gzip), decoded by
  * src/console/otlp and translated by the services' own span → document mapping. The answer
- * is OTLP's ExportTraceServiceResponse: an empty protobuf message, or `{}` for JSON.
+ * is OTLP's ExportTraceServiceResponse (see ../otlp/export.ts), protobuf or JSON as sent.
  */
 import { appError, AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/http.ts';
-import { decodeOtlpTraces, inflateOtlpBody, MAX_BODY_BYTES, OtlpDecodeError } from '../otlp/decode.ts';
+import { inflateOtlpBody, MAX_BODY_BYTES, OtlpDecodeError } from '../otlp/decode.ts';
+import { encodeResponse, exportSpans, responseJson, type ExportOutcome } from '../otlp/export.ts';
 import type { Ingest } from '../ingest/ingest.ts';
+import { SigV4Error } from '../otlp/sigv4-error.ts';
+import type { SignedRequest } from '../otlp/sigv4-verify.ts';
+
+/** Checks a request's SigV4 signature; throws SigV4Error to refuse it. */
+export type SigV4Check = (req: SignedRequest) => Promise<void>;
 
 /** Registers the OTLP receiver in its own scope (it reads bodies as bytes, unlike the JSON APIs). */
-export function registerOtlp(app: App, ingest: Ingest): void {
+export function registerOtlp(app: App, ingest: Ingest, verifySigV4?: SigV4Check): void {
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     // Compressed bodies are limited here, inflated ones by inflateOtlpBody.
@@ -19,10 +25,20 @@ export function registerOtlp(app: App, ingest: Ingest): void {
       const format = type === 'application/json' ? 'json' : type === 'application/x-protobuf' || type === 'application/protobuf' ? 'protobuf' : undefined;
       if (format === undefined) throw appError('unsupported_media_type', 'send OTLP as application/x-protobuf or application/json');
       const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
-      let spans;
+      if (verifySigV4) {
+        try {
+          // The signature covers the bytes as sent (gzip included), so it is checked before inflating.
+          await verifySigV4({ method: req.method, url: req.url, headers: req.headers, body });
+        } catch (err) {
+          if (!(err instanceof SigV4Error)) throw err;
+          // X-Ray's own refusal: status, x-amzn-ErrorType and {__type, message}.
+          return reply.code(err.status).header('x-amzn-errortype', err.type).header('x-amzn-requestid', req.id).type('application/json').send({ __type: err.type, message: err.message });
+        }
+      }
+      let outcome: ExportOutcome;
       try {
         const encoding = req.headers['content-encoding'];
-        spans = decodeOtlpTraces(inflateOtlpBody(body, Array.isArray(encoding) ? encoding.join(',') : encoding), format);
+        outcome = exportSpans(ingest, inflateOtlpBody(body, Array.isArray(encoding) ? encoding.join(',') : encoding), format, `otlp ${req.ip}`);
       } catch (err) {
         if (err instanceof OtlpDecodeError) {
           const status = (err as { status?: number }).status === 413 ? 413 : 400;
@@ -30,9 +46,10 @@ export function registerOtlp(app: App, ingest: Ingest): void {
         }
         throw err;
       }
-      ingest.spans(spans, `otlp ${req.ip}`);
-      if (format === 'json') return reply.type('application/json').send({});
-      return reply.type('application/x-protobuf').send(Buffer.alloc(0));
+      // OTLP/HTTP: 503 with Retry-After is one of the retryable answers.
+      if (outcome.retry) throw new AppError('unavailable', 503, outcome.message, { headers: { 'retry-after': '1' } });
+      if (format === 'json') return reply.type('application/json').send(responseJson(outcome));
+      return reply.type('application/x-protobuf').send(encodeResponse(outcome));
     });
   });
 }

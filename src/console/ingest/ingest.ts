@@ -54,9 +54,9 @@ export class Ingest {
   }
 
   /** One document's JSON text (`count`: whether it counts as received on its own, not as part of a datagram). */
-  document(text: string, sender: string, count = true): IngestResult {
+  document(text: string, sender: string, count = true, rules: 'segments' | 'otlp' = 'segments'): IngestResult {
     if (count) this.#diagnostics.received(sender);
-    const checked = checkDocument(text);
+    const checked = checkDocument(text, Date.now(), rules);
     if (isProblem(checked)) {
       this.#diagnostics.problem(sender, checked.kind, checked.detail, text);
       return { ok: false, id: idOf(text), ...checked };
@@ -71,8 +71,9 @@ export class Ingest {
   }
 
   /** OTLP spans, translated by the services' own translator (one mapping, two uses). */
-  spans(spans: readonly TranslatorSpan[], sender: string, count = true): { accepted: number; rejected: number } {
+  spans(spans: readonly TranslatorSpan[], sender: string, count = true): { accepted: number; rejected: number; dropped: number } {
     let accepted = 0;
+    let dropped = 0;
     for (const span of spans) {
       let json: string;
       try {
@@ -82,9 +83,11 @@ export class Ingest {
         this.#diagnostics.problem(sender, 'malformed', `span ${span.spanId} could not be translated: ${(err as Error).message}`, span.name);
         continue;
       }
-      if (this.document(json, sender, count).ok) accepted++;
+      const result = this.document(json, sender, count, 'otlp');
+      if (result.ok) accepted++;
+      else if (result.kind === 'dropped') dropped++;
     }
-    return { accepted, rejected: spans.length - accepted };
+    return { accepted, rejected: spans.length - accepted - dropped, dropped };
   }
 
   /** An ADOT frame; `datagram` is the whole text (the decoder takes it with its header line). */

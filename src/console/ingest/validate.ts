@@ -45,9 +45,12 @@ const HEX16 = /^[0-9a-f]{16}$/;
 const TRACE_ID = /^1-([0-9a-f]{8})-[0-9a-f]{24}$/;
 const MAX_AGE_S = 30 * 86_400;
 const MAX_AHEAD_S = 5 * 60;
+// X-Ray's OTLP endpoint checks span times instead (XRAY-REFERENCE §2.5): ≤ 14 days past, ≤ 2 h ahead.
+const OTLP_MAX_AGE_S = 14 * 86_400;
+const OTLP_MAX_AHEAD_S = 2 * 3600;
 
 /** Checks one document's JSON text; the storable document, or the problem. */
-export function checkDocument(text: string, nowMs: number = Date.now()): { doc: IncomingDocument; parsed: Record<string, unknown> } | Problem {
+export function checkDocument(text: string, nowMs: number = Date.now(), rules: 'segments' | 'otlp' = 'segments'): { doc: IncomingDocument; parsed: Record<string, unknown> } | Problem {
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_DOCUMENT_BYTES) return { kind: 'oversized', detail: `the document is ${bytes} bytes, over the ${MAX_DOCUMENT_BYTES}-byte limit` };
   let parsed: unknown;
@@ -70,10 +73,18 @@ export function checkDocument(text: string, nowMs: number = Date.now()): { doc: 
   const traceId = doc.trace_id as string;
   const m = TRACE_ID.exec(traceId);
   if (!m) return { kind: 'rejected_trace_id', detail: `trace_id ${JSON.stringify(traceId.slice(0, 60))} is not 1-<8 hex>-<24 hex>` };
-  const epoch = parseInt(m[1]!, 16);
   const now = nowMs / 1000;
-  if (epoch < now - MAX_AGE_S) return { kind: 'rejected_trace_id', detail: `trace_id ${traceId} is stamped ${new Date(epoch * 1000).toISOString()}, more than 30 days ago` };
-  if (epoch > now + MAX_AHEAD_S) return { kind: 'rejected_trace_id', detail: `trace_id ${traceId} is stamped ${new Date(epoch * 1000).toISOString()}, more than 5 minutes ahead` };
+  if (rules === 'otlp') {
+    // OTLP spans keep their W3C trace id (random first 32 bits), as X-Ray's OTLP endpoint accepts.
+    const start = doc.start_time as number;
+    if (start < now - OTLP_MAX_AGE_S || start > now + OTLP_MAX_AHEAD_S) {
+      return { kind: 'malformed', detail: `span ${doc.id as string} starts ${new Date(start * 1000).toISOString()}, outside X-Ray's OTLP window (14 days past to 2 hours ahead)` };
+    }
+  } else {
+    const epoch = parseInt(m[1]!, 16);
+    if (epoch < now - MAX_AGE_S) return { kind: 'rejected_trace_id', detail: `trace_id ${traceId} is stamped ${new Date(epoch * 1000).toISOString()}, more than 30 days ago` };
+    if (epoch > now + MAX_AHEAD_S) return { kind: 'rejected_trace_id', detail: `trace_id ${traceId} is stamped ${new Date(epoch * 1000).toISOString()}, more than 5 minutes ahead` };
+  }
   return { doc: { traceId, id: doc.id as string, inProgress: doc.in_progress === true, raw: text, parsed: doc }, parsed: doc };
 }
 

@@ -80,3 +80,9 @@ export interface ResourceSpansMessage {
 export interface ExportTraceServiceRequestMessage {
   resourceSpans?: ResourceSpansMessage[];
 }
+
+/** `opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse` (carries `partial_success`). */
+export const ExportTraceServiceResponse: protobuf.Type = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
+
+/** `opentelemetry.proto.collector.trace.v1.TraceService`, the gRPC service of OTLP/gRPC. */
+export const TraceService: protobuf.Service = root.lookupService('opentelemetry.proto.collector.trace.v1.TraceService');

@@ -66,8 +66,7 @@ export function registerXRayApi(app: App, deps: XRayDeps): void {
     });
     scope.setErrorHandler((err, req, reply) => {
       const e = err as Error & { statusCode?: number; code?: string };
-      if (err instanceof XRayError) return awsError(reply, err.status, err.type, err.message, err.resourceName);
-      if (err instanceof ParamError) return awsError(reply, err.status, err.type, err.message);
+      if (err instanceof ParamError) return awsError(reply, err.status, err.type, err.message, err instanceof XRayError ? err.resourceName : undefined);
       if (e.name === 'InvalidRequestException') return awsError(reply, 400, 'InvalidRequestException', e.message);
       if (err instanceof AppError) return awsError(reply, err.status, err.status === 401 ? 'AccessDeniedException' : 'InvalidRequestException', err.detail);
       if (typeof e.statusCode === 'number' && e.statusCode < 500) return awsError(reply, 400, 'InvalidRequestException', e.message);

@@ -6,7 +6,11 @@
 import type { Ingest } from '../ingest/ingest.ts';
 import type { SamplingService } from '../sampling/service.ts';
 import type { TraceStoreApi } from '../store/store.ts';
+import { time, window, XRayError as ParamError } from './params.ts';
 import type { XRayState } from './state.ts';
+
+/** A restJson1 timestamp member; the required StartTime/EndTime pair. */
+export { time, window as timeRange };
 
 export type Body = Record<string, unknown>;
 
@@ -40,16 +44,12 @@ export interface XRayOperation {
 /** A family module's export: its operations over the shared dependencies. */
 export type XRayFamily = (deps: XRayDeps) => XRayOperation[];
 
-/** An X-Ray error: AWS's `__type` name and HTTP status (restJson1's `X-Amzn-Errortype`). */
-export class XRayError extends Error {
-  readonly type: string;
-  readonly status: number;
+/** An X-Ray error (params.ts's, which retrieval and insights throw) with the ResourceName member some errors carry. */
+export class XRayError extends ParamError {
   /** ResourceNotFoundException's and TooManyTagsException's ResourceName member. */
   readonly resourceName?: string;
   constructor(type: string, status: number, message: string, resourceName?: string) {
-    super(message);
-    this.type = type;
-    this.status = status;
+    super(type, status, message);
     if (resourceName !== undefined) this.resourceName = resourceName;
   }
 }
@@ -81,25 +81,6 @@ export function asBody(body: unknown): Body {
   if (body === undefined || body === null) return {};
   if (typeof body !== 'object' || Array.isArray(body)) throw new InvalidRequest('the request body must be a JSON object');
   return body as Body;
-}
-
-/** A restJson1 timestamp: epoch seconds (integer or fraction); ISO strings are tolerated like botocore does. */
-export function time(value: unknown, name: string, required: boolean): number | undefined {
-  if (value === undefined || value === null) {
-    if (required) throw new InvalidRequest(`${name} is required`);
-    return undefined;
-  }
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return Date.parse(value) / 1000;
-  throw new InvalidRequest(`${name} must be a timestamp in epoch seconds`);
-}
-
-/** The required StartTime/EndTime pair, EndTime not before StartTime. */
-export function timeRange(body: Body): { start: number; end: number } {
-  const start = time(body.StartTime, 'StartTime', true)!;
-  const end = time(body.EndTime, 'EndTime', true)!;
-  if (end < start) throw new InvalidRequest('EndTime must not be before StartTime');
-  return { start, end };
 }
 
 /** A string member: required or not, with AWS's length bounds. */
