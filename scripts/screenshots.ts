@@ -45,6 +45,20 @@ async function demo(): Promise<{ url: string; stop: () => Promise<void> }> {
     const call = broken.fetcher.subsegments[1]!;
     const second = { ...call, id: 'b0b0b0b0b0b0b0b0', start_time: call.end_time + 0.01, end_time: call.end_time + 0.03 };
     await traceConsole.send(datagram({ ...broken.fetcher, subsegments: [...broken.fetcher.subsegments, second] }), datagram({ ...broken.archiver, start_time: call.start_time - 0.04, end_time: call.start_time + 0.1 }));
+    // Sampling rules and a group, as a user would make them (the X-Ray API), and what an SDK
+    // reports for them (GetSamplingTargets), so the Sampling page has counters to show.
+    const xray = (path: string, body: unknown) => fetch(`${traceConsole.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const rule = { ResourceARN: '*', ServiceType: '*', Host: '*', HTTPMethod: '*', URLPath: '*', ServiceName: '*', Version: 1 };
+    await xray('/CreateSamplingRule', { SamplingRule: { ...rule, RuleName: 'health-checks', Priority: 10, FixedRate: 0, ReservoirSize: 0, HTTPMethod: 'GET', URLPath: '/health' } });
+    await xray('/CreateSamplingRule', { SamplingRule: { ...rule, RuleName: 'fetches', Priority: 20, FixedRate: 0.1, ReservoirSize: 5, ServiceName: 'fetcher', URLPath: '/fetch/*' } });
+    await xray('/CreateSamplingRule', { SamplingRule: { ...rule, RuleName: 'archive-writes', Priority: 30, FixedRate: 0.5, ReservoirSize: 2, ServiceName: 'archiver', HTTPMethod: 'POST' } });
+    const now = Date.now() / 1000;
+    await xray('/SamplingTargets', { SamplingStatisticsDocuments: [
+      { RuleName: 'fetches', ClientID: 'a1b2c3d4e5f6a1b2c3d4e5f6', Timestamp: now, RequestCount: 120, SampledCount: 14, BorrowCount: 0 },
+      { RuleName: 'archive-writes', ClientID: 'f6e5d4c3b2a1f6e5d4c3b2a1', Timestamp: now, RequestCount: 40, SampledCount: 21, BorrowCount: 1 },
+      { RuleName: 'Default', ClientID: 'a1b2c3d4e5f6a1b2c3d4e5f6', Timestamp: now, RequestCount: 9, SampledCount: 1, BorrowCount: 0 },
+    ] });
+    await xray('/CreateGroup', { GroupName: 'failures', FilterExpression: 'fault OR error' });
     await new Promise((r) => setTimeout(r, 2000)); // the console settles traces once their segments stop arriving
     return { url: traceConsole.url, stop };
   } catch (err) {
@@ -97,6 +111,14 @@ try {
     await save('map-selected');
     await shot('compare', '/compare?a=annotation.remote_status%20%3C%20400&b=annotation.remote_status%20%3E%3D%20400', '.compare-result table');
     await shot('diagnostics', '/diagnostics', '.sender');
+    await page.goto(`${base}/sampling`);
+    await page.waitForSelector('.sampling-rules tbody tr', { timeout: 15_000 });
+    await page.getByLabel('Service name').fill('archiver');
+    await page.getByLabel('HTTP method').fill('POST');
+    await page.getByLabel('URL path').fill('/archive');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.waitForSelector('[data-testid=explain-rule]', { timeout: 15_000 });
+    await save('sampling');
   }
 } finally {
   await browser.close();

@@ -11,11 +11,13 @@ import { registerMcp } from './api/mcp.ts';
 import { registerEvents, type EventsOptions } from './api/events.ts';
 import { registerOtlp, type SigV4Check } from './api/otlp.ts';
 import { registerConsoleRoutes, type RuntimeStats } from './api/routes.ts';
+import { registerSamplingRoutes } from './api/sampling.ts';
 import type { Diagnostics } from './ingest/diagnostics.ts';
 import type { Ingest } from './ingest/ingest.ts';
 import type { SamplingService } from './sampling/service.ts';
 import type { TraceStoreApi } from './store/store.ts';
 import { registerXRayApi } from './xray/api.ts';
+import { findGroup } from './xray/groups.ts';
 import { registerHostGuard, type HostGuardOptions } from './guard.ts';
 import { openXRayState, type XRayState } from './xray/state.ts';
 import type { BrowserLogin } from './login.ts';
@@ -93,13 +95,18 @@ export async function buildConsoleApp(options: ConsoleOptions): Promise<App> {
   }
   const xrayStats: Record<string, unknown> = {};
   const runtime = options.runtime;
-  registerConsoleRoutes(app, options.store, options.diagnostics, () => ({ ...runtime?.(), xray: xrayStats }));
+  const xray = options.xray ?? openXRayState(':memory:');
+  if (!options.xray) app.addHook('onClose', async () => xray.close());
+  const groupExpression = (name: string) => {
+    const group = findGroup(xray, { name });
+    return group === undefined ? undefined : (group.FilterExpression ?? '');
+  };
+  registerConsoleRoutes(app, options.store, options.diagnostics, () => ({ ...runtime?.(), xray: xrayStats }), groupExpression);
+  registerSamplingRoutes(app, options.sampling);
   registerAnalysisRoutes(app, options.store, options.diagnostics);
   registerMcp(app, { store: options.store, diagnostics: options.diagnostics, sampling: options.sampling, version: '0.1.0' });
   registerEvents(app, options.store, options.events);
   registerOtlp(app, options.ingest, options.sigv4);
-  const xray = options.xray ?? openXRayState(':memory:');
-  if (!options.xray) app.addHook('onClose', async () => xray.close());
   registerXRayApi(app, { store: options.store, ingest: options.ingest, sampling: options.sampling, state: xray, stats: xrayStats, writeRate: options.xrayWriteRate });
   if (options.ui) await registerWebConsole(app, options.logger);
   return app;

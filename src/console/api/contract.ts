@@ -50,6 +50,7 @@ export const TraceListQuerySchema = Type.Object({
   since: Type.Optional(TimeBound('traces starting at or after')),
   until: Type.Optional(TimeBound('traces starting at or before')),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 50 })),
+  group: Type.Optional(Type.String({ maxLength: 32, description: "a group's name: its filter expression is ANDed with `filter`" })),
 });
 export type TraceListQuery = Static<typeof TraceListQuerySchema>;
 
@@ -92,6 +93,7 @@ export type TraceDocuments = Static<typeof TraceDocumentsSchema>;
 export const WindowQuerySchema = Type.Object({
   since: Type.Optional(TimeBound('traces starting at or after (default: every stored trace)')),
   until: Type.Optional(TimeBound('traces starting at or before')),
+  group: Type.Optional(Type.String({ maxLength: 32, description: "a group's name: only its traces make the map" })),
 });
 
 const NodeKindSchema = Type.Union([Type.Literal('service'), Type.Literal('remote'), Type.Literal('client')]);
@@ -242,8 +244,54 @@ export type TraceDiff = Static<typeof TraceDiffSchema>;
 // ---------------------------------------------------------------- route schemas
 
 /** Each `/api/*` route's Fastify schema: validation, serialisation and its OpenAPI entry. */
+// ---------------------------------------------------------------- /api/sampling
+
+const SamplingField = (max: number, description: string) => Type.Optional(Type.String({ maxLength: max, description }));
+
+export const SamplingExplainBodySchema = Type.Object(
+  {
+    service_name: SamplingField(64, "the segment's name (ServiceName)"),
+    service_type: SamplingField(64, "the segment's origin, e.g. AWS::EC2::Instance (ServiceType)"),
+    host: SamplingField(256, 'the Host header (Host)'),
+    http_method: SamplingField(16, 'GET, POST, … (HTTPMethod)'),
+    url_path: SamplingField(2048, 'the path of the URL (URLPath)'),
+    attributes: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 256 }), { maxProperties: 50, description: "matched against rules' Attributes" })),
+  },
+  { additionalProperties: false, description: 'the request a sampler would see' },
+);
+
+export const SamplingExplanationSchema = Type.Object(
+  {
+    rule: Type.String({ description: 'the rule that matches' }),
+    reason: Type.String({ description: 'one line: which rule and why' }),
+    reservoir: Type.Number({ description: "requests per second sampled before the rate applies (the rule's ReservoirSize)" }),
+    fixed_rate: Type.Number({ description: 'share sampled once the reservoir is used up' }),
+    tried: Type.Array(
+      Type.Object({
+        rule: Type.String(),
+        priority: Type.Number(),
+        matched: Type.Boolean(),
+        failed: Type.Array(Type.Object({ field: Type.String(), pattern: Type.String(), value: Type.Union([Type.String(), Type.Null()]), why: Type.String() }), { description: 'each field that failed, with its value and the pattern' }),
+      }),
+      { description: 'rules in matching order, up to and including the one that matched' },
+    ),
+    grants: Type.Object({
+      active_clients: Type.Integer(),
+      clients: Type.Array(Type.Object({ client_id: Type.String(), reservoir_quota: Type.Number() })),
+    }, { description: 'the quota each client active for the rule gets now' }),
+  },
+  { description: 'POST /api/sampling/explain' },
+);
+
+export const SamplingOverviewSchema = Type.Object(
+  { rules: Type.Array(OpenRecord("a GetSamplingRules record with its counters: window (the current minute), totals since start, active_clients")) },
+  { description: 'GET /api/sampling: rules in matching order' },
+);
+
 export const routeSchemas = {
-  traces: { summary: 'Traces, newest first', querystring: TraceListQuerySchema, response: { 200: TraceListSchema, 400: FilterErrorSchema, 500: ErrorSchema } },
+  sampling: { summary: "Sampling rules in matching order, each with the SDKs' reports: the current minute (GetSamplingStatisticSummaries) and totals", tags: ['sampling'], response: { 200: SamplingOverviewSchema, 500: ErrorSchema } },
+  samplingExplain: { summary: 'Which sampling rule a request matches, why the rules before it did not, and the reservoir and rate that apply now', tags: ['sampling'], body: SamplingExplainBodySchema, response: { 200: SamplingExplanationSchema, 400: ErrorSchema, 500: ErrorSchema } },
+  traces: { summary: 'Traces, newest first', querystring: TraceListQuerySchema, response: { 200: TraceListSchema, 400: FilterErrorSchema, 404: ErrorSchema, 500: ErrorSchema } },
   trace: { summary: 'Every document of one trace, as received (also the export)', params: TraceIdParamsSchema, response: { 200: TraceDocumentsSchema, 400: ErrorSchema, ...errors } },
   diagnosis: {
     summary: 'What is wrong with one trace, each finding with evidence and fix (also for an id never stored)',
@@ -258,7 +306,7 @@ export const routeSchemas = {
   serviceGraph: {
     summary: 'Service map of the traces starting within the window (default: every stored trace)',
     querystring: WindowQuerySchema,
-    response: { 200: ServiceGraphSchema, 400: ErrorSchema, 500: ErrorSchema },
+    response: { 200: ServiceGraphSchema, 400: ErrorSchema, 404: ErrorSchema, 500: ErrorSchema },
   },
   diagnostics: { summary: 'Ingest problems per sender, each with a sample and the fix', response: { 200: DiagnosticsSchema, 500: ErrorSchema } },
   events: {

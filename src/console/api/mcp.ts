@@ -13,8 +13,8 @@ import { AppError } from '../../shared/errors.ts';
 import { sendError, errorBody, type App } from '../../shared/http.ts';
 import { FilterSyntaxError } from '../filter/index.ts';
 import type { Diagnostics } from '../ingest/diagnostics.ts';
-import { explainSampling } from '../sampling/explain.ts';
 import type { SamplingService } from '../sampling/service.ts';
+import { explainNow } from './sampling.ts';
 import type { TraceStoreApi } from '../store/store.ts';
 import { toApiSummary } from '../store/summary.ts';
 import { diagnoseTrace, diffById, documentsOf } from './analysis.ts';
@@ -108,7 +108,7 @@ export function buildMcpServer(o: McpOptions): McpServer {
         attributes: z.record(z.string(), z.string()).optional(),
       },
     },
-    async (request) => answer(() => explainSampling(o.sampling.getSamplingRules({}).SamplingRuleRecords.map((r) => r.SamplingRule), request)),
+    async (request) => answer(() => explainNow(o.sampling, request)),
   );
   return server;
 }

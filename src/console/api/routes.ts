@@ -10,14 +10,18 @@ import { fixes } from '../ingest/validate.ts';
 import type { TraceStoreApi } from '../store/store.ts';
 import { toApiSummary } from '../store/summary.ts';
 import { routeSchemas, type DiagnosticsBody } from './contract.ts';
-import { compileQuery, filterErrorBody, findTraces, parseTime } from './query.ts';
+import { compileWithGroup, type GroupLookup } from './group-filter.ts';
+import { filterErrorBody, findTraces, parseTime } from './query.ts';
 import { aggregateGraph, toConsoleGraph } from './service-graph.ts';
 
 /** Extra counters the diagnostics page shows next to the per-sender ones. */
 export type RuntimeStats = () => Pick<DiagnosticsBody, 'udp' | 'xray'>;
 
+/** Traces a group's map is built from, at most (newest first), as GetServiceGraph does. */
+const MAX_GROUP_TRACES = 20_000;
+
 /** Registers the console API routes. */
-export function registerConsoleRoutes(app: App, store: TraceStoreApi, diagnostics: Diagnostics, runtime: RuntimeStats = () => ({})): void {
+export function registerConsoleRoutes(app: App, store: TraceStoreApi, diagnostics: Diagnostics, runtime: RuntimeStats = () => ({}), groups?: GroupLookup): void {
   app.get('/health', { schema: { hide: true }, config: { quiet: true, trace: false } }, async (_req, reply) =>
     reply.type('text/plain; charset=utf-8').send('OK'),
   );
@@ -28,7 +32,7 @@ export function registerConsoleRoutes(app: App, store: TraceStoreApi, diagnostic
     const until = parseTime(q.until, 'until');
     let compiled;
     try {
-      compiled = compileQuery(q.filter);
+      compiled = compileWithGroup(q.filter, q.group, groups);
     } catch (err) {
       if (err instanceof FilterSyntaxError) return sendError(reply, filterErrorBody(req.id, err));
       throw err;
@@ -51,7 +55,10 @@ export function registerConsoleRoutes(app: App, store: TraceStoreApi, diagnostic
     // Unbounded by default, like /api/traces: retention already bounds what is stored.
     const since = parseTime(q.since, 'since') ?? 0;
     const until = parseTime(q.until, 'until') ?? Number.MAX_SAFE_INTEGER;
-    return toConsoleGraph(aggregateGraph(store.graphs(since, until)));
+    const group = compileWithGroup(undefined, q.group, groups);
+    if (group.predicate === undefined) return toConsoleGraph(aggregateGraph(store.graphs(since, until)));
+    const ids = findTraces(store, { since, until }, group, MAX_GROUP_TRACES).rows.map((r) => r.id);
+    return toConsoleGraph(aggregateGraph(store.graphs(0, 0, ids)));
   });
 
   app.get('/api/diagnostics', { schema: routeSchemas.diagnostics }, async () => ({

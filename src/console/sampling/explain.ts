@@ -25,7 +25,7 @@ export interface RuleVerdict {
   priority: number;
   matched: boolean;
   /** For a rule that did not match: each field that failed, with its value and the pattern. */
-  failed: { field: string; pattern: string; value: string | null }[];
+  failed: { field: string; pattern: string; value: string | null; why: string }[];
 }
 
 /** The answer: the rule that applies, its reservoir and rate, and every rule tried up to it. */
@@ -76,13 +76,18 @@ function failures(rule: SamplingRule, request: SamplingRequest): RuleVerdict['fa
   for (const [ruleField, requestField] of FIELDS) {
     const pattern = String(rule[ruleField] ?? '*');
     const value = request[requestField];
-    if (!compileWildcard(pattern)(value)) out.push({ field: ruleField, pattern, value: value ?? null });
+    if (!compileWildcard(pattern)(value)) out.push({ field: ruleField, pattern, value: value ?? null, why: mismatch(requestField, value, pattern) });
   }
   // No resource ARN is known for a request here, so only `*` matches (as in the SDKs off AWS).
-  if (rule.ResourceARN !== '*') out.push({ field: 'ResourceARN', pattern: rule.ResourceARN, value: null });
+  if (rule.ResourceARN !== '*') out.push({ field: 'ResourceARN', pattern: rule.ResourceARN, value: null, why: `resource_arn (unknown off AWS) does not match "${rule.ResourceARN}"` });
   for (const [key, pattern] of Object.entries(rule.Attributes ?? {})) {
     const value = request.attributes?.[key];
-    if (!compileWildcard(pattern)(value)) out.push({ field: `Attributes.${key}`, pattern, value: value ?? null });
+    if (!compileWildcard(pattern)(value)) out.push({ field: `Attributes.${key}`, pattern, value: value ?? null, why: mismatch(`attributes.${key}`, value, pattern) });
   }
   return out;
+}
+
+/** `url_path "/health" does not match "/api/*"`, in the request's own field names. */
+function mismatch(field: string, value: string | undefined, pattern: string): string {
+  return `${field} ${value === undefined ? '(not given)' : JSON.stringify(value)} does not match ${JSON.stringify(pattern)}`;
 }

@@ -52,6 +52,14 @@ export class ReservoirShares {
     return Math.floor(size / n) + extra;
   }
 
+  /** The clients active for a rule now, sorted by id. */
+  clients(rule: string, nowMs: number): string[] {
+    const clients = this.#active.get(rule);
+    if (clients === undefined) return [];
+    this.#expire(clients, nowMs);
+    return [...clients.keys()].sort();
+  }
+
   /** Number of clients active for a rule now. */
   activeClients(rule: string, nowMs: number): number {
     const clients = this.#active.get(rule);

@@ -40,6 +40,8 @@ export interface SamplingService {
   getSamplingTargets(body: unknown): GetSamplingTargetsResult;
   /** Per-rule totals, for the console's own pages. */
   statistics(): RuleStatistics[];
+  /** The reservoir quota each client active for the rule gets now (what GetSamplingTargets would answer). */
+  grants(name: string): ReservoirGrant[];
   /** The rule named so, or undefined. */
   rule(name: string): SamplingRule | undefined;
   /** How many rules, the Default rule included. */
@@ -54,6 +56,12 @@ export interface SamplingService {
   removeRule(name: string): SamplingRuleRecord | undefined;
   /** GetSamplingStatisticSummaries: per rule, what the SDKs reported in the current 1-minute window. */
   statisticSummaries(): SamplingStatisticSummary[];
+}
+
+/** One client's current share of a rule's reservoir. */
+export interface ReservoirGrant {
+  ClientID: string;
+  ReservoirQuota: number;
 }
 
 /** A rule with its creation and modification times (epoch seconds), as GetSamplingRules lists it. */
@@ -176,6 +184,13 @@ export function createSamplingService(initial: readonly SamplingRule[], options:
         });
       }
       return { SamplingTargetDocuments: [...targets.values()], LastRuleModification: lastModification, UnprocessedStatistics: unprocessed };
+    },
+
+    grants(name) {
+      const rule = records.get(name)?.SamplingRule;
+      if (rule === undefined) return [];
+      const nowMs = now();
+      return shares.clients(name, nowMs).map((ClientID) => ({ ClientID, ReservoirQuota: shares.quota(name, ClientID, rule.ReservoirSize, nowMs) }));
     },
 
     statistics() {

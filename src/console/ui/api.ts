@@ -28,10 +28,19 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
 /** The most the list endpoint hands out per request. */
 export const listLimit = 1000;
 
-/** `GET /api/traces` for a filter and window (epoch seconds). */
-export function listTraces(filter: string, since: number | undefined, signal?: AbortSignal, until?: number): Promise<TraceList> {
+/** POSTs JSON to the console API; throws ApiFailure with the API's error body. */
+export async function postJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+  const answer = await res.json().catch(() => ({ code: 'bad_response', status: res.status, detail: `${res.status} ${res.statusText}` }));
+  if (!res.ok) throw new ApiFailure(answer as ApiError);
+  return answer as T;
+}
+
+/** `GET /api/traces` for a filter, window (epoch seconds) and group (its expression ANDed). */
+export function listTraces(filter: string, since: number | undefined, signal?: AbortSignal, until?: number, group = ''): Promise<TraceList> {
   const q = new URLSearchParams({ limit: String(listLimit) });
   if (filter.trim() !== '') q.set('filter', filter);
+  if (group !== '') q.set('group', group);
   if (since !== undefined) q.set('since', String(since));
   if (until !== undefined) q.set('until', String(until));
   return getJson(`/api/traces?${q}`, signal);
@@ -53,15 +62,18 @@ export class TracePager {
   readonly filter: string;
   /** Epoch seconds, fixed for every page of the query. */
   readonly since: number | undefined;
+  /** The group whose expression narrows the query ('' for none). */
+  readonly group: string;
 
-  constructor(filter: string, since: number | undefined) {
+  constructor(filter: string, since: number | undefined, group = '') {
     this.filter = filter;
     this.since = since;
+    this.group = group;
   }
 
   /** The next (older) page, without the traces already read. */
   async next(signal?: AbortSignal): Promise<TraceSummary[]> {
-    const { traces } = await listTraces(this.filter, this.since, signal, this.#oldest);
+    const { traces } = await listTraces(this.filter, this.since, signal, this.#oldest, this.group);
     const fresh = traces.filter((t) => !this.#seen.has(t.id));
     for (const t of fresh) {
       this.#seen.add(t.id);

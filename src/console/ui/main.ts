@@ -1,6 +1,6 @@
 /**
  * The web console's entry point: the navigation bar, the router and keyboard shortcuts.
- * Pages: / (traces), /trace/{id}, /map, /compare, /diff (two traces), /diagnostics.
+ * Pages: / (traces), /trace/{id}, /map, /compare, /diff (two traces), /sampling, /diagnostics.
  */
 import './style.css';
 import { h, replace } from './dom.ts';
@@ -8,6 +8,7 @@ import { comparePage } from './pages/compare.ts';
 import { diagnosticsPage } from './pages/diagnostics.ts';
 import { diffPage } from './pages/diff.ts';
 import { mapPage } from './pages/map.ts';
+import { samplingPage } from './pages/sampling.ts';
 import { tracePage } from './pages/trace.ts';
 import { tracesPage } from './pages/traces.ts';
 import { linkHandler, navigate, onNavigate } from './router.ts';
@@ -16,6 +17,7 @@ const nav: [string, string, string][] = [
   ['/', 'Traces', 't'],
   ['/map', 'Service map', 'm'],
   ['/compare', 'Compare', 'c'],
+  ['/sampling', 'Sampling', 's'],
   ['/diagnostics', 'Diagnostics', 'd'],
 ];
 
@@ -39,6 +41,7 @@ function render(force = false): void {
   else if (path === '/map') cleanup = mapPage(section);
   else if (path === '/compare') cleanup = comparePage(section);
   else if (path === '/diagnostics') cleanup = diagnosticsPage(section);
+  else if (path === '/sampling') cleanup = samplingPage(section);
   else if (path === '/diff') cleanup = diffPage(section);
   else cleanup = tracesPage(section);
   for (const a of links) a.classList.toggle('active', a.dataset.nav === path || (a.dataset.nav === '/compare' && path === '/diff') || (a.dataset.nav === '/' && (path === '/' || path.startsWith('/trace'))));

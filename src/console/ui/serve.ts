@@ -20,7 +20,7 @@ export const contentSecurityPolicy =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /** Client-side routes answered with index.html. */
-export const pageRoutes = ['/', '/traces', '/trace/*', '/map', '/compare', '/diff', '/diagnostics', '/ui', '/ui/*'];
+export const pageRoutes = ['/', '/traces', '/trace/*', '/map', '/compare', '/diff', '/sampling', '/diagnostics', '/ui', '/ui/*'];
 
 const types: Record<string, string> = {
   js: 'text/javascript; charset=utf-8',

@@ -25,7 +25,7 @@ function lost(sent: unknown, received: unknown, path = ''): string[] {
   return Object.is(sent, received) ? [] : [path || '/'];
 }
 
-const apiRoutes = ['/api/traces', '/api/traces/{id}', '/api/traces/{id}/diagnosis', '/api/diff', '/api/service-graph', '/api/diagnostics', '/api/events'];
+const apiRoutes = ['/api/traces', '/api/traces/{id}', '/api/traces/{id}/diagnosis', '/api/diff', '/api/service-graph', '/api/diagnostics', '/api/events', '/api/sampling', '/api/sampling/explain'];
 
 test('/openapi.json lists every /api route with its response schemas', async (t) => {
   const { app } = await build(t);
@@ -35,7 +35,7 @@ test('/openapi.json lists every /api route with its response schemas', async (t)
   const listed = Object.keys(doc.paths).filter((p) => p.startsWith('/api/'));
   assert.deepEqual(listed.sort(), [...apiRoutes].sort(), 'every /api route is documented, and only those');
   for (const path of apiRoutes) {
-    const op = doc.paths[path]!.get!;
+    const op = (doc.paths[path]!.get ?? doc.paths[path]!.post)!;
     const ok = op.responses['200']?.content;
     const media = path === '/api/events' ? 'text/event-stream' : 'application/json';
     assert.ok(ok?.[media]?.schema?.properties, `${path}: 200 ${media} schema with properties`);
@@ -45,7 +45,7 @@ test('/openapi.json lists every /api route with its response schemas', async (t)
   }
   // Inputs are documented too: the list's query, the trace id, the diff's pair.
   const names = (path: string) => (doc.paths[path]!.get!.parameters as { name: string }[]).map((p) => p.name).sort();
-  assert.deepEqual(names('/api/traces'), ['filter', 'limit', 'since', 'until']);
+  assert.deepEqual(names('/api/traces'), ['filter', 'group', 'limit', 'since', 'until']);
   assert.deepEqual(names('/api/traces/{id}'), ['id']);
   assert.deepEqual(names('/api/diff'), ['a', 'b']);
   assert.deepEqual(doc.paths['/api/traces']!.get!.responses['400']!.content!['application/json']!.schema!.properties && Object.keys(doc.paths['/api/traces']!.get!.responses['400']!.content!['application/json']!.schema!.properties!), ['id', 'code', 'status', 'detail', 'position', 'expected']);

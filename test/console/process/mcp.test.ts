@@ -91,7 +91,12 @@ test('MCP server over streamable HTTP', async (t) => {
     assert.equal(e.json.reservoir, 2);
     assert.equal(e.json.fixed_rate, 0.5);
     assert.deepEqual(e.json.tried.map((r: any) => [r.rule, r.matched]), [['health', false], ['archiver posts', true]]);
-    assert.deepEqual(e.json.tried[0].failed, [{ field: 'HTTPMethod', pattern: 'GET', value: 'POST' }, { field: 'URLPath', pattern: '/health', value: '/archive' }]);
+    assert.deepEqual(e.json.tried[0].failed, [
+      { field: 'HTTPMethod', pattern: 'GET', value: 'POST', why: 'http_method "POST" does not match "GET"' },
+      { field: 'URLPath', pattern: '/health', value: '/archive', why: 'url_path "/archive" does not match "/health"' },
+    ]);
+    // The same answer as POST /api/sampling/explain: the quota granted now (nobody reports here).
+    assert.deepEqual(e.json.grants, { active_clients: 0, clients: [] });
     const other = await call('explain_sampling', { service_name: 'fetcher', http_method: 'GET', url_path: '/fetch/x' });
     assert.equal(other.json.rule, 'Default');
     assert.deepEqual(other.json.tried.at(-2).failed.map((f: any) => f.field), ['ServiceName', 'HTTPMethod', 'URLPath']);

@@ -14,7 +14,7 @@ const rules = parseSamplingRules([
 test('ties on priority are broken by name; wildcards are case-insensitive', () => {
   const e = explainSampling(rules, { service_name: 'SHOP-web', url_path: '/cart1', service_type: 'AWS::ECS::Container' });
   assert.equal(e.rule, 'b-second');
-  assert.deepEqual(e.tried[0], { rule: 'a-first', priority: 10, matched: false, failed: [{ field: 'ServiceType', pattern: 'AWS::EC2::Instance', value: 'AWS::ECS::Container' }] });
+  assert.deepEqual(e.tried[0], { rule: 'a-first', priority: 10, matched: false, failed: [{ field: 'ServiceType', pattern: 'AWS::EC2::Instance', value: 'AWS::ECS::Container', why: 'service_type "AWS::ECS::Container" does not match "AWS::EC2::Instance"' }] });
   assert.match(e.reason, /b-second \(priority 10\) matches; 1 rule before it did not: 1 per second, then 10 %/);
 });
 
@@ -22,7 +22,7 @@ test('attributes must be present and match; a ResourceARN other than * never mat
   assert.equal(explainSampling(rules, { service_name: 'x', attributes: { tier: 'GOLD' } }).rule, 'tagged');
   const e = explainSampling(rules, { service_name: 'x', url_path: '/cart' });
   assert.equal(e.rule, 'Default');
-  assert.deepEqual(e.tried.find((r) => r.rule === 'tagged')!.failed, [{ field: 'Attributes.tier', pattern: 'gold', value: null }]);
-  assert.deepEqual(e.tried.find((r) => r.rule === 'arn')!.failed, [{ field: 'ResourceARN', pattern: 'arn:aws:lambda:*', value: null }]);
+  assert.deepEqual(e.tried.find((r) => r.rule === 'tagged')!.failed, [{ field: 'Attributes.tier', pattern: 'gold', value: null, why: 'attributes.tier (not given) does not match "gold"' }]);
+  assert.deepEqual(e.tried.find((r) => r.rule === 'arn')!.failed, [{ field: 'ResourceARN', pattern: 'arn:aws:lambda:*', value: null, why: 'resource_arn (unknown off AWS) does not match "arn:aws:lambda:*"' }]);
   assert.deepEqual(e.tried.find((r) => r.rule === 'b-second')!.failed.map((f) => f.field), ['ServiceName', 'URLPath']);
 });

@@ -78,6 +78,8 @@ export async function startFixture(t?: TestContext, options: { count?: number; b
   });
   app.get('/api/service-graph', async () => serviceGraph);
   app.get('/api/diagnostics', async () => diagnostics);
+  // GetGroups (the group picker): only X-Ray's Default group here.
+  app.post('/Groups', async () => ({ Groups: [{ GroupName: 'Default', GroupARN: 'arn:aws:xray:local:000000000000:group/Default', InsightsConfiguration: { InsightsEnabled: false, NotificationsEnabled: false } }] }));
   app.get('/api/events', (req, reply) => {
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });

@@ -7,6 +7,7 @@
 import { ApiFailure, getJson, listTraces, type GraphEdge, type GraphService, type ServiceGraphBody } from '../api.ts';
 import { h, replace } from '../dom.ts';
 import { filterBox } from '../filter-box.ts';
+import { groupPicker } from '../group-picker.ts';
 import { compact, duration, health, rate, time, type Health } from '../format.ts';
 import { graphView, type GraphEdgeView, type GraphNodeView } from '../graph-view.ts';
 import { histogram } from '../histogram.ts';
@@ -54,7 +55,8 @@ export function mapPage(root: HTMLElement): () => void {
   const canvas = h('div', { class: 'map-canvas' }, h('p', { class: 'muted' }, 'Loading the service map…'));
   const panel = h('aside', { class: 'map-panel', hidden: true, 'aria-label': 'Selection' });
   const rangeButtons = rangePicker(() => load());
-  replace(root, h('div', { class: 'toolbar' }, h('h2', {}, 'Service map'), h('span', { class: 'spacer' }), rangeButtons), h('div', { class: 'map-body' }, canvas, panel));
+  const picker = groupPicker(() => ((panel.hidden = true), setParams({ selected: undefined }), load()), controller.signal);
+  replace(root, h('div', { class: 'toolbar' }, h('h2', {}, 'Service map'), picker.el, h('span', { class: 'spacer' }), rangeButtons), h('div', { class: 'map-body' }, canvas, panel));
 
   const open = (title: string, expression: string, facts = '') => {
     panel.hidden = false;
@@ -68,9 +70,10 @@ export function mapPage(root: HTMLElement): () => void {
       setParams({ selected: expr });
       const q = new URLSearchParams({ filter: expr });
       if (param('range')) q.set('range', param('range'));
+      if (param('group')) q.set('group', param('group'));
       link.setAttribute('href', `/?${q}`);
       try {
-        const { traces } = await listTraces(expr, rangeSince(), controller.signal);
+        const { traces } = await listTraces(expr, rangeSince(), controller.signal, undefined, picker.value());
         box.showError(null);
         hist.update(traces.map((t) => ({ duration: t.response_time, error: t.error, fault: t.fault, throttle: t.throttle })));
         summary.textContent = `${traces.length} trace${traces.length === 1 ? '' : 's'}`;
@@ -94,6 +97,7 @@ export function mapPage(root: HTMLElement): () => void {
     const q = new URLSearchParams();
     const since = rangeSince();
     if (since !== undefined) q.set('since', String(since));
+    if (picker.value()) q.set('group', picker.value());
     try {
       ({ services } = await getJson<ServiceGraphBody>(`/api/service-graph?${q}`, controller.signal));
     } catch (e) {
@@ -104,7 +108,7 @@ export function mapPage(root: HTMLElement): () => void {
   }
 
   function draw(): void {
-    if (services.length === 0) return replace(canvas, h('p', { class: 'empty' }, 'No traces in this range yet.'));
+    if (services.length === 0) return replace(canvas, h('p', { class: 'empty' }, picker.value() ? `No traces of group ${picker.value()} in this range.` : 'No traces in this range yet.'));
     const incoming = new Map<string, Totals>();
     const outgoing = new Map<string, Totals>();
     const zero = (): Totals => ({ count: 0, errors: 0, faults: 0, throttles: 0, latency: 0 });

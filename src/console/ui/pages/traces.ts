@@ -6,6 +6,7 @@
 import { ApiFailure, annotationText, TracePager, type TraceSummary } from '../api.ts';
 import { h, replace } from '../dom.ts';
 import { filterBox } from '../filter-box.ts';
+import { groupPicker } from '../group-picker.ts';
 import { compact, duration, grouped, health, time } from '../format.ts';
 import { histogram } from '../histogram.ts';
 import { navigate } from '../router.ts';
@@ -42,7 +43,9 @@ export function tracesPage(root: HTMLElement): () => void {
   let fetching: AbortController | undefined;
   let refetchTimer = 0;
   /** The query the list shows, read a page at a time. */
-  let pager = new TracePager(filter, rangeSince());
+  let pager = new TracePager(filter, rangeSince(), param('group'));
+  const lifetime = new AbortController();
+  const picker = groupPicker(() => load(), lifetime.signal);
 
   const count = h('span', { class: 'count', 'data-testid': 'trace-count' });
   const live = h('span', { class: 'live', title: 'Live updates from /api/events' }, 'connecting');
@@ -79,10 +82,11 @@ export function tracesPage(root: HTMLElement): () => void {
   const footer = h('div', { class: 'list-footer', hidden: true }, shown, moreButton, moreError);
   const list = virtualList<TraceSummary>(ROW, renderRow, (t) => navigate(`/trace/${t.id}${keepQuery()}`), footer);
   list.el.classList.add('trace-list');
-  const empty = h('div', { class: 'empty', hidden: true }, 'No traces in this range match. Widen the time range or clear the filter.');
+  const emptyText = 'No traces in this range match. Widen the time range, clear the filter or choose another group.';
+  const empty = h('div', { class: 'empty', hidden: true }, emptyText);
   replace(
     root,
-    h('div', { class: 'toolbar' }, box.el, rangeButtons, live, count),
+    h('div', { class: 'toolbar' }, picker.el, box.el, rangeButtons, live, count),
     h('div', { class: 'histogram-wrap' }, hist.el),
     h('div', { class: 'table' }, header, list.el, empty),
   );
@@ -149,11 +153,11 @@ export function tracesPage(root: HTMLElement): () => void {
     root.dataset.loading = 'true';
     try {
       const fetched = performance.now();
-      const next = new TracePager(filter, rangeSince());
+      const next = new TracePager(filter, rangeSince(), picker.value());
       const traces = await next.next(controller.signal);
       const started = performance.now();
       // Merging is safe while the new page overlaps what is shown; a full page of only unseen traces leaves a gap.
-      const merge = live && pager.filter === filter && pager.pages > 1 && traces.some((t) => byId.has(t.id));
+      const merge = live && pager.filter === filter && pager.group === next.group && pager.pages > 1 && traces.some((t) => byId.has(t.id));
       if (!merge) {
         byId.clear();
         pager = next;
@@ -161,6 +165,7 @@ export function tracesPage(root: HTMLElement): () => void {
       for (const t of traces) byId.set(t.id, t);
       box.showError(null);
       showMoreError(null);
+      empty.textContent = emptyText;
       refresh();
       // Exposed for the rendering benchmark in test/console/ui/pages.test.ts.
       root.dataset.fetchMs = String(Math.round(started - fetched));
@@ -168,6 +173,11 @@ export function tracesPage(root: HTMLElement): () => void {
     } catch (e) {
       if (controller.signal.aborted) return;
       if (e instanceof ApiFailure && e.body.position !== undefined) box.showError({ position: e.body.position, detail: e.body.detail });
+      else if (e instanceof ApiFailure && e.body.code === 'not_found') {
+        byId.clear();
+        refresh();
+        empty.textContent = e.body.detail;
+      }
       else box.showError({ position: 0, detail: e instanceof Error ? e.message : String(e) });
     } finally {
       if (fetching === controller) (fetching = undefined), delete root.dataset.loading;
@@ -210,7 +220,7 @@ export function tracesPage(root: HTMLElement): () => void {
     const t = JSON.parse((ev as MessageEvent).data) as TraceSummary;
     const since = rangeSince();
     if (since !== undefined && t.start_time < since) return;
-    if (filter.trim() !== '') {
+    if (filter.trim() !== '' || picker.value() !== '') {
       clearTimeout(refetchTimer);
       refetchTimer = window.setTimeout(() => load(true), 500);
       return;
@@ -237,6 +247,7 @@ export function tracesPage(root: HTMLElement): () => void {
   load();
   return () => {
     events.close();
+    lifetime.abort();
     fetching?.abort();
     clearTimeout(refetchTimer);
     removeEventListener('keydown', keys);
@@ -246,7 +257,7 @@ export function tracesPage(root: HTMLElement): () => void {
 /** The range carried to the trace page, so "back" keeps the list's view. */
 function keepQuery(): string {
   const q = new URLSearchParams();
-  for (const k of ['filter', 'range']) if (param(k)) q.set(k, param(k));
+  for (const k of ['filter', 'range', 'group']) if (param(k)) q.set(k, param(k));
   const s = q.toString();
   return s ? `?${s}` : '';
 }
