@@ -11,7 +11,7 @@ import { bench, fmt, interleave, ratios, spread, type Row } from './lib/bench.ts
 import { CONNECTIONS, runLoad } from './lib/load.ts';
 import { scratchDir, startHelper, tracedXray } from './lib/proc.ts';
 import { cpuMicros } from './lib/rss.ts';
-import { freeUdpPort } from '../test/helpers/ports.ts';
+import { freeUdpPort } from '@tfa/test-helpers/ports';
 
 await bench('daemon down', async (ctx) => {
   const dir = scratchDir();

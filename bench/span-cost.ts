@@ -9,11 +9,11 @@ import { AlwaysOnSampler, TracerProvider, type ReadableSpan, type SpanProcessor 
 import { resourceFromAttributes, defaultResource } from '@opentelemetry/resources';
 import { createSocket } from 'node:dgram';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { XRayIdGenerator } from '../src/tracing/xray/ids.ts';
-import { DocumentEncoder } from '../src/tracing/xray/encode.ts';
-import { XRayDaemonSpanProcessor } from '../src/tracing/xray/processor.ts';
-import { AWSXRayPropagator } from '../src/tracing/xray/propagator.ts';
-import { formatTraceHeader } from '../src/tracing/xray/propagator.ts';
+import { XRayIdGenerator } from '@tfa/otel-xray/ids';
+import { DocumentEncoder } from '@tfa/otel-xray/encode';
+import { XRayDaemonSpanProcessor } from '@tfa/otel-xray/processor';
+import { AWSXRayPropagator } from '@tfa/otel-xray/propagator';
+import { formatTraceHeader } from '@tfa/otel-xray/propagator';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 propagation.setGlobalPropagator(new AWSXRayPropagator());

@@ -18,9 +18,9 @@ const { values } = parseArgs({ options: { url: { type: 'string' }, out: { type: 
 
 /** Starts the demo stack; returns the console URL and a stop function. */
 async function demo(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const { startConsole } = await import('../test/helpers/console.ts');
-  const { startArchiver, startFetcher } = await import('../test/helpers/process.ts');
-  const { startSite } = await import('../test/fetcher/sites.ts');
+  const { startConsole } = await import('@tfa/test-helpers/console');
+  const { startArchiver, startFetcher } = await import('@tfa/test-helpers/process');
+  const { startSite } = await import('../services/fetcher/test/sites.ts');
   // The helpers clean up through a test context's `after`; this stands in for one.
   const cleanups: (() => unknown)[] = [];
   const t = { after: (fn: () => unknown) => cleanups.push(fn) } as unknown as TestContext;
@@ -40,7 +40,7 @@ async function demo(): Promise<{ url: string; stop: () => Promise<void> }> {
     await traceConsole.send(Buffer.from('{"format":"json","version":1}\n{"name": "half a document'));
     // A trace with something to diagnose: the archiver's clock runs 40 ms early and the
     // fetcher's second archiver call never got its downstream segment.
-    const { fetchTrace, datagram } = await import('../test/console/fixtures.ts');
+    const { fetchTrace, datagram } = await import('../packages/trace-console/test/fixtures.ts');
     const broken = fetchTrace({ host: 'broken.example' });
     const call = broken.fetcher.subsegments[1]!;
     const second = { ...call, id: 'b0b0b0b0b0b0b0b0', start_time: call.end_time + 0.01, end_time: call.end_time + 0.03 };

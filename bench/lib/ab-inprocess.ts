@@ -6,10 +6,10 @@
  * ratios do not. `OTEL_TRACES_SAMPLER=... node bench/lib/ab-inprocess.ts [rounds]`.
  */
 import { writeSync } from 'node:fs';
-import { buildApp } from '../../src/archiver/app.ts';
-import { openSqliteStore } from '../../src/archiver/store/sqlite.ts';
-import { createLogger } from '../../src/shared/logging.ts';
-import { setupTracing } from '../../src/tracing/setup.ts';
+import { buildApp } from '@tfa/archiver/app';
+import { openSqliteStore } from '@tfa/archiver/store/sqlite/store';
+import { createLogger } from '@tfa/service-kit/logging';
+import { setupTracing } from '@tfa/service-tracing/setup';
 import { doc10k, store as put } from './archiver.ts';
 import { CONNECTIONS, runLoad } from './load.ts';
 import { startHelper } from './proc.ts';

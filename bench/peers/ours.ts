@@ -4,9 +4,9 @@
  * same 10 KiB from memory. Configured by the contract's OTEL_* / AWS_XRAY_DAEMON_ADDRESS
  * variables, as the services are. Logs {"msg":"listening","address":...}.
  */
-import { createHttpApp } from '../../src/shared/http.ts';
-import { createLogger } from '../../src/shared/logging.ts';
-import { setupTracing } from '../../src/tracing/setup.ts';
+import { createHttpApp } from '@tfa/service-kit/http';
+import { createLogger } from '@tfa/service-kit/logging';
+import { setupTracing } from '@tfa/service-tracing/setup';
 import { doc, headers } from './handler.ts';
 
 const logger = createLogger('peer-ours');

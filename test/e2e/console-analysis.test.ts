@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startConsole } from '../helpers/console.ts';
-import { tempDir } from '../helpers/tmp.ts';
-import { browserMissing, launch, offLoopback, watchedPage } from '../console/ui/browser.ts';
-import { datagram, fetchTrace, traceId } from '../console/fixtures.ts';
+import { startConsole } from '@tfa/test-helpers/console';
+import { tempDir } from '@tfa/test-helpers/tmp';
+import { browserMissing, launch, offLoopback, watchedPage } from '../../packages/trace-console/test/ui/browser.ts';
+import { datagram, fetchTrace, traceId } from '../../packages/trace-console/test/fixtures.ts';
 
 const skip = browserMissing();
 

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startConsole } from '../helpers/console.ts';
-import { tempDir } from '../helpers/tmp.ts';
-import { browserMissing, launch, offLoopback, watchedPage } from '../console/ui/browser.ts';
-import { datagram, fetchTrace, segment, traceId } from '../console/fixtures.ts';
+import { startConsole } from '@tfa/test-helpers/console';
+import { tempDir } from '@tfa/test-helpers/tmp';
+import { browserMissing, launch, offLoopback, watchedPage } from '../../packages/trace-console/test/ui/browser.ts';
+import { datagram, fetchTrace, segment, traceId } from '../../packages/trace-console/test/fixtures.ts';
 
 const skip = browserMissing();
 const CLIENT = '0123456789abcdef01234567';

@@ -10,13 +10,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startSite } from '../fetcher/sites.ts';
-import { startConsole } from '../helpers/console.ts';
-import { run, startArchiver, startFetcher } from '../helpers/process.ts';
-import { tempDir } from '../helpers/tmp.ts';
-import { browserMissing, launch, offLoopback, watchedPage } from '../console/ui/browser.ts';
-import { fetchTrace } from '../console/ui/fixtures.ts';
-import { datagram } from '../console/fixtures.ts';
+import { startSite } from '../../services/fetcher/test/sites.ts';
+import { startConsole } from '@tfa/test-helpers/console';
+import { run, startArchiver, startFetcher } from '@tfa/test-helpers/process';
+import { tempDir } from '@tfa/test-helpers/tmp';
+import { browserMissing, launch, offLoopback, watchedPage } from '../../packages/trace-console/test/ui/browser.ts';
+import { fetchTrace } from '../../packages/trace-console/test/ui/fixtures.ts';
+import { datagram } from '../../packages/trace-console/test/fixtures.ts';
 
 const skip = browserMissing();
 

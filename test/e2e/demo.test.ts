@@ -5,9 +5,9 @@ import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root } from '../helpers/process.ts';
-import { tempDir } from '../helpers/tmp.ts';
-import { freeTcpPorts } from '../helpers/ports.ts';
+import { root } from '@tfa/test-helpers/process';
+import { tempDir } from '@tfa/test-helpers/tmp';
+import { freeTcpPorts } from '@tfa/test-helpers/ports';
 
 
 test('npm run demo -- --once: every expected trace reaches the console, and nothing is left running', async (t) => {

@@ -9,8 +9,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { root } from '../helpers/process.ts';
-import { tempDir } from '../helpers/tmp.ts';
+import { root } from '@tfa/test-helpers/process';
+import { tempDir } from '@tfa/test-helpers/tmp';
 
 // PATH as a user's shell has it: without the project's node_modules/.bin (npm test puts it first).
 const systemPath = (process.env.PATH ?? '').split(delimiter).filter((d) => d && !resolve(d).startsWith(join(root, 'node_modules')));

@@ -8,11 +8,11 @@ import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { root, run } from '../helpers/process.ts';
-import { tempDir } from '../helpers/tmp.ts';
-import { freeTcpPorts } from '../helpers/ports.ts';
-import { startSite } from '../fetcher/sites.ts';
-import { portFree } from '../../src/cli/start/ports.ts';
+import { root, run } from '@tfa/test-helpers/process';
+import { tempDir } from '@tfa/test-helpers/tmp';
+import { freeTcpPorts } from '@tfa/test-helpers/ports';
+import { startSite } from '../../services/fetcher/test/sites.ts';
+import { portFree } from '@tfa/cli/start/ports';
 
 
 /** Starts `npm start` in its own process group with the given ports. */

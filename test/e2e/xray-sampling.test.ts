@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startConsole } from '../helpers/console.ts';
-import { startArchiver } from '../helpers/process.ts';
-import { tempDir } from '../helpers/tmp.ts';
+import { startConsole } from '@tfa/test-helpers/console';
+import { startArchiver } from '@tfa/test-helpers/process';
+import { tempDir } from '@tfa/test-helpers/tmp';
 
 const rule = (name: string, priority: number, fixedRate: number, method: string, path: string) => ({
   RuleName: name,

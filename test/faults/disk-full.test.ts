@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startArchiver, startFetcher } from '../helpers/process.ts';
-import { startConsole } from '../helpers/console.ts';
-import { datagram, segment, traceId } from '../console/fixtures.ts';
-import { fillDisk, report, smallTmpfs, tmpfsSkipReason, until } from '../helpers/faults.ts';
+import { startArchiver, startFetcher } from '@tfa/test-helpers/process';
+import { startConsole } from '@tfa/test-helpers/console';
+import { datagram, segment, traceId } from '../../packages/trace-console/test/fixtures.ts';
+import { fillDisk, report, smallTmpfs, tmpfsSkipReason, until } from '@tfa/test-helpers/faults';
 
 const skip = tmpfsSkipReason();
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');

@@ -10,10 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { TestContext } from 'node:test';
-import { startArchiver, startFetcher } from '../helpers/process.ts';
-import { freeTcpPorts } from '../helpers/ports.ts';
-import { tempDir } from '../helpers/tmp.ts';
-import { report, until } from '../helpers/faults.ts';
+import { startArchiver, startFetcher } from '@tfa/test-helpers/process';
+import { freeTcpPorts } from '@tfa/test-helpers/ports';
+import { tempDir } from '@tfa/test-helpers/tmp';
+import { report, until } from '@tfa/test-helpers/faults';
 
 /** A loopback upstream: /trickle sends a byte a second, /big?mib=N streams N MiB (counted in `sent`), anything else a short page. */
 async function upstream(t: TestContext) {

@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startArchiver } from '../helpers/process.ts';
-import { ownPostgres, ownPostgresSkipReason } from '../helpers/own-postgres.ts';
-import { report, until } from '../helpers/faults.ts';
+import { startArchiver } from '@tfa/test-helpers/process';
+import { ownPostgres, ownPostgresSkipReason } from '@tfa/test-helpers/own-postgres';
+import { report, until } from '@tfa/test-helpers/faults';
 
 const skip = ownPostgresSkipReason();
 

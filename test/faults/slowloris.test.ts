@@ -6,10 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { startArchiver, startFetcher } from '../helpers/process.ts';
-import { startConsole } from '../helpers/console.ts';
-import { tempDir } from '../helpers/tmp.ts';
-import { percentile, report } from '../helpers/faults.ts';
+import { startArchiver, startFetcher } from '@tfa/test-helpers/process';
+import { startConsole } from '@tfa/test-helpers/console';
+import { tempDir } from '@tfa/test-helpers/tmp';
+import { percentile, report } from '@tfa/test-helpers/faults';
 
 const TIMEOUT = '1s';
 const ATTACKERS = 30;

@@ -10,11 +10,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { startArchiver, startFetcher, type Running } from '../helpers/process.ts';
-import { startConsole } from '../helpers/console.ts';
-import { freeUdpPort } from '../helpers/ports.ts';
-import { tempDir } from '../helpers/tmp.ts';
-import { percentile, report, until } from '../helpers/faults.ts';
+import { startArchiver, startFetcher, type Running } from '@tfa/test-helpers/process';
+import { startConsole } from '@tfa/test-helpers/console';
+import { freeUdpPort } from '@tfa/test-helpers/ports';
+import { tempDir } from '@tfa/test-helpers/tmp';
+import { percentile, report, until } from '@tfa/test-helpers/faults';
 
 async function site(t: TestContext): Promise<{ url: string; port: number }> {
   const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('page'));

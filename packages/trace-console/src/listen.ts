@@ -1,0 +1,44 @@
+/**
+ * UDP and TCP on one port, as the X-Ray daemon does. UDP binds first (port 0 picks a free
+ * one), then TCP takes the same number; with port 0 a TCP collision on that number is
+ * retried with a fresh UDP port instead of failing.
+ */
+import type { HostPort } from '@tfa/service-kit/config';
+import type { App } from '@tfa/service-kit/http';
+import type { UdpReceiver } from './ingest/udp.ts';
+
+const ATTEMPTS = 10;
+
+/** Binds UDP via `bindUdp`, then listens TCP on its port; exits with one line when it cannot. */
+export async function listenUdpAndTcp(app: App, at: HostPort, bindUdp: (at: HostPort) => Promise<UdpReceiver>): Promise<{ address: string; udp: UdpReceiver }> {
+  const where = `${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
+  for (let attempt = 1; ; attempt++) {
+    let udp: UdpReceiver;
+    try {
+      udp = await bindUdp(at);
+    } catch (err) {
+      fail(`UDP ${where}`, err as NodeJS.ErrnoException);
+    }
+    try {
+      return { address: await app.listen({ host: at.host, port: udp.port }), udp };
+    } catch (err) {
+      await udp.close();
+      const e = err as NodeJS.ErrnoException;
+      if (at.port === 0 && e.code === 'EADDRINUSE' && attempt < ATTEMPTS) continue;
+      fail(`TCP ${where.replace(/:0$/, `:${udp.port}`)}`, e);
+    }
+  }
+}
+
+function fail(what: string, e: NodeJS.ErrnoException): never {
+  const why =
+    e.code === 'EADDRINUSE'
+      ? 'is already in use (another X-Ray daemon or trace-console?); stop it or move trace-console with --listen'
+      : e.code === 'EACCES'
+        ? 'needs a permission this process lacks; pick a port above 1023 with --listen'
+        : e.code === 'EADDRNOTAVAIL'
+          ? 'is not an address of this machine; fix --listen'
+          : `cannot be bound: ${e.message}`;
+  process.stderr.write(`trace-console: ${what} ${why}\n`);
+  process.exit(1);
+}

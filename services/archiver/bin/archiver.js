@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { launch } from "@tfa/service-kit/launch.js";
+
+await launch("archiver", new URL("../src/main.ts", import.meta.url).href);
