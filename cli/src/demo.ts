@@ -10,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import { helpText, parseConfig, parseDuration, parseHostPort, runMain, type HostPort } from '@tfa/service-kit/config';
 import { DEMO_SITE_PORT, demoPaths, startDemoSite } from './demo/site.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const settings = {
   once: { flag: 'once', boolean: true, parse: (r: string) => r === 'true', doc: 'one round, then check every trace reached the console' },
   interval: { flag: 'interval', default: '2s', parse: parseDuration, doc: 'pause between rounds' },
@@ -65,7 +64,7 @@ await runMain(async () => {
   let stack: ChildProcess | undefined;
   if (!((await healthy(consoleUrl)) && (await healthy(fetcherUrl)))) {
     process.stdout.write('the stack is not running: starting it (npm start)\n');
-    stack = spawn(process.execPath, [`${root}src/cli/start.ts`], {
+    stack = spawn(process.execPath, [fileURLToPath(new URL('./start.ts', import.meta.url))], {
       env: { ...process.env, FETCHER_ALLOW: [process.env.FETCHER_ALLOW, `127.0.0.1:${new URL(site.url).port}`].filter(Boolean).join(',') },
       stdio: ['ignore', cfg.once ? 'ignore' : 'inherit', 'inherit'],
     });

@@ -11,7 +11,6 @@ import { Child, type OutputStyle } from './start/child.ts';
 import { portFree } from './start/ports.ts';
 import { DEMO_SITE_PORT } from './demo/site.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const settings = {
   raw: { flag: 'raw', boolean: true, parse: (r: string) => r === 'true', doc: 'show the services\' raw JSON log lines' },
   healthTimeout: { flag: 'health-timeout', default: '60', parse: (r: string) => Number(r) * 1000, doc: 'seconds each service gets to become healthy' },
@@ -47,11 +46,11 @@ await runMain(async () => {
   // The console takes ADOT's T1S frames: many spans per datagram instead of one segment each.
   const xrayProtocol = process.env.OTEL_EXPORTER_XRAY_PROTOCOL || 'otlp';
   const services: Service[] = [
-    { name: 'console', script: 'bin/trace-console.js', env: 'TRACE_CONSOLE_LISTEN', at: consoleAt, udp: true, args: ['--listen', daemon], extraEnv: {} },
-    { name: 'archiver', script: 'bin/archiver.js', env: 'ARCHIVER_LISTEN', at: archiverAt, args: ['--listen', hostPort(archiverAt)], extraEnv: { ARCHIVER_TOKEN: token, AWS_XRAY_DAEMON_ADDRESS: daemon, OTEL_EXPORTER_XRAY_PROTOCOL: xrayProtocol } },
+    { name: 'console', script: '@tfa/trace-console/main', env: 'TRACE_CONSOLE_LISTEN', at: consoleAt, udp: true, args: ['--listen', daemon], extraEnv: {} },
+    { name: 'archiver', script: '@tfa/archiver/main', env: 'ARCHIVER_LISTEN', at: archiverAt, args: ['--listen', hostPort(archiverAt)], extraEnv: { ARCHIVER_TOKEN: token, AWS_XRAY_DAEMON_ADDRESS: daemon, OTEL_EXPORTER_XRAY_PROTOCOL: xrayProtocol } },
     {
       name: 'fetcher',
-      script: 'bin/fetcher.js',
+      script: '@tfa/fetcher/main',
       env: 'FETCHER_LISTEN',
       at: fetcherAt,
       args: ['--listen', hostPort(fetcherAt)],
@@ -100,7 +99,7 @@ await runMain(async () => {
   // 2. Start each service once the one before is healthy; a death at any time stops the rest.
   const started = Date.now();
   for (const [i, s] of services.entries()) {
-    const child = new Child(s.name, i, `${root}${s.script}`, s.args, { ...process.env, ...s.extraEnv }, style);
+    const child = new Child(s.name, i, fileURLToPath(import.meta.resolve(s.script)), s.args, { ...process.env, ...s.extraEnv }, style);
     children.push(child);
     void child.exited.then(({ code, signal }) => {
       if (stopping) return;

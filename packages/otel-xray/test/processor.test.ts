@@ -8,11 +8,10 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { SamplingDecision, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { SamplingDecision, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { XRayDaemonSpanProcessor } from '../src/processor.ts';
 import type { DropSummary, XRayDaemonProcessorOptions } from '../src/processor.ts';
-import { XRayUdpSpanExporter } from '../../../src/tracing/xray/exporter.ts';
 import { XRayIdGenerator } from '../src/ids.ts';
 import { UdpTransport } from '../src/udp-transport.ts';
 import { assertValidDocument } from './validate.ts';
@@ -178,15 +177,3 @@ for (const { name, endpoint, check } of downCases) {
     check(p.counters, total);
   });
 }
-
-test('exporter: XRayUdpSpanExporter behind a SimpleSpanProcessor sends one datagram per span', async (t) => {
-  const d = await daemon(t);
-  const exporter = new XRayUdpSpanExporter({ endpoint: { host: '127.0.0.1', port: d.port } });
-  const tracer = provider(t, new SimpleSpanProcessor({ exporter }));
-  tracer.startSpan('job').end();
-  await d.received(1);
-  assert.equal(d.headers[0], HEADER);
-  assertValidDocument(d.docs[0]);
-  assert.equal(d.docs[0].name, 'job');
-  await exporter.shutdown();
-});

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 /** Where the browser sources live. */
-export const uiSourceDir = join(root, 'src/console/ui');
+export const uiSourceDir = join(root, 'src/ui');
 /** Where the bundle goes (git-ignored with node_modules/). */
 export const uiOutDir = join(root, 'node_modules/.cache/trace-console-ui');
 

@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type {} from '@tfa/service-kit/http'; // route config typing (quiet, trace)
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 const outDir = join(root, 'node_modules/.cache/trace-console-ui');
 /** Directories whose files end up in the bundle. */
-const sourceDirs = ['src/console/ui', 'src/console/filter'].map((d) => join(root, d));
+const sourceDirs = ['src/ui', 'src/filter', 'src/model'].map((d) => join(root, d));
 
 /** Strict: only our own scripts, styles and API; nothing inline, nothing remote. */
 export const contentSecurityPolicy =
