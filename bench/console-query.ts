@@ -65,7 +65,7 @@ await bench('console query', async (ctx) => {
   const t1 = performance.now();
   let imported = 0;
   for (const file of files) {
-    const out = await capture(process.execPath, [join(root, 'bin', 'trace-console.js'), 'import', file, '--db', db, '--max-traces', String(traces * 2)]);
+    const out = await capture(process.execPath, [join(root, 'node_modules', '.bin', 'trace-console'), 'import', file, '--db', db, '--max-traces', String(traces * 2)]);
     const m = /imported (\d+) of (\d+)/.exec(out);
     if (!m || m[1] !== m[2]) throw new Error(`import of ${file} did not take every document: ${out}`);
     imported += Number(m[1]);

@@ -44,7 +44,7 @@ async function once(dir: string, i: number): Promise<{ up: number; stop: number 
     TRACE_CONSOLE_DB: join(dir, `traces-${i}.db`),
   };
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(root, 'src', 'cli', 'start.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'cli', 'src', 'start.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const up = await new Promise<number>((resolve, reject) => {
@@ -75,7 +75,7 @@ await bench('start-up', async (ctx) => {
   const rows: Row[] = [
     {
       question: 'start-up',
-      measure: 'npm start (node src/cli/start.ts) to "All three are up", fresh databases',
+      measure: 'npm start (node cli/src/start.ts) to "All three are up", fresh databases',
       value: `${fmt(up, 2, ' s')}`,
       detail: `${runs.length} run(s); Ctrl-C to a clean exit ${fmt(stop, 2, ' s')}`,
       target: 'seconds (reported)',

@@ -111,11 +111,11 @@ export function spawnNode(name: string, script: string, args: string[], options:
 /** A started server with its base URL (`http://127.0.0.1:port`). */
 export type Server = Proc & { url: string; port: number };
 
-/** Starts `bin/<command>.js` (archiver, fetcher, trace-console) and waits for "<command> listening". */
+/** Starts the workspace bin `<command>` (archiver, fetcher, trace-console) and waits for "<command> listening". */
 export async function startService(command: 'archiver' | 'fetcher' | 'trace-console', args: string[], options: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; name?: string } = {}): Promise<Server> {
   // Benchmarks never bind the default OTLP ports 4317/4318 (a developer's collector may hold them).
   const env = command === 'trace-console' ? { TRACE_CONSOLE_OTLP_GRPC: 'off', TRACE_CONSOLE_OTLP_HTTP: 'off', ...options.env } : options.env;
-  const p = spawnNode(options.name ?? command, join(root, 'bin', `${command}.js`), args, { ...options, env });
+  const p = spawnNode(options.name ?? command, join(root, 'node_modules', '.bin', command), args, { ...options, env });
   const line = await p.waitFor(`${command} listening`, 60_000);
   const url = line.address as string;
   return Object.assign(p, { url, port: Number(new URL(url).port) });

@@ -53,8 +53,8 @@ export function topSelfTime(dir: string, n = 12): string[] {
       const dt = p.timeDeltas[i] ?? 0;
       const cf = node.callFrame;
       if (cf.functionName === '(idle)') return;
-      // Start-up (module loading under bin/launch.js) is left out: only serving counts.
-      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) if (byId.get(at)!.callFrame.url.endsWith('/bin/launch.js')) return;
+      // Start-up (module loading under service-kit/launch.js) is left out: only serving counts.
+      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) if (byId.get(at)!.callFrame.url.endsWith('/service-kit/launch.js')) return;
       busy += dt;
       const where = cf.url ? `${relative(root, cf.url.replace(/^file:\/\//, ''))}:${cf.lineNumber + 1}` : '';
       const key = `${cf.functionName || '(anonymous)'} ${where}`.trim();

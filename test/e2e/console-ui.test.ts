@@ -24,7 +24,7 @@ test('the web console shows what the real services send', { skip, timeout: 240_0
   const dir = tempDir(t);
   const traceConsole = await startConsole(t, { db: join(dir, 'traces.db') });
   const home = await fetch(`${traceConsole.url}/`);
-  assert.match(home.headers.get('content-type') ?? '', /^text\/html/, 'trace-console serves the web console at / (registerUi from src/console/ui/serve.ts)');
+  assert.match(home.headers.get('content-type') ?? '', /^text\/html/, 'trace-console serves the web console at / (registerUi from packages/trace-console/src/ui/serve.ts)');
   const env = { OTEL_TRACES_EXPORTER: 'xray', AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${traceConsole.port}` };
   const site = await startSite(t);
   const archiver = await startArchiver(t, { db: join(dir, 'archive.db'), env });

@@ -22,9 +22,9 @@ export interface Running {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-/** Runs `bin/<command>.js` with Node 24; killed in t.after if still running. */
+/** Runs the workspace bin `<command>` (node_modules/.bin) with Node 24; killed in t.after if still running. */
 export function start(t: TestContext | undefined, command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Running {
-  const child = spawn(process.execPath, [`${root}bin/${command}.js`, ...args], {
+  const child = spawn(process.execPath, [`${root}node_modules/.bin/${command}`, ...args], {
     cwd: options.cwd ?? root,
     env: { ...process.env, LOG_LEVEL: 'info', NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,7 +87,7 @@ export function start(t: TestContext | undefined, command: string, args: string[
 
 /** Runs a command to completion and returns its output. */
 export async function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<{ code: number | string; stdout: string; stderr: string; stdoutBytes: Buffer }> {
-  const child = spawn(process.execPath, [`${root}bin/${command}.js`, ...args], {
+  const child = spawn(process.execPath, [`${root}node_modules/.bin/${command}`, ...args], {
     cwd: options.cwd ?? root,
     env: { ...process.env, NO_COLOR: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

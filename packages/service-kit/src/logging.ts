@@ -31,7 +31,7 @@ const LOG_BATCH_BYTES = 4096;
 const LOG_BATCH_MS = 100;
 const LOG_MAX_BUFFERED = 8 * 1024 * 1024;
 
-/** Registers a mixin for every logger made by `createLogger` (used by src/tracing). */
+/** Registers a mixin for every logger made by `createLogger` (used by @tfa/service-tracing). */
 export function addLogMixin(mixin: LogMixin): void {
   mixins = [...mixins, mixin];
 }

@@ -26,7 +26,7 @@ export interface ArchiverOptions {
   maxBody: number;
   /** The current request's X-Ray trace id, when tracing is on. */
   traceId?: () => string | null;
-  /** Traces each request when given (see src/tracing). */
+  /** Traces each request when given (see @tfa/service-tracing). */
   tracer?: Tracer;
   /** Bytes of serialised media kept for repeat reads (archives never change). */
   readCacheBytes?: number;

@@ -11,7 +11,7 @@ export interface FetcherOptions {
   logger: Logger;
   /** The current request's X-Ray trace id, when tracing is on. */
   traceId?: () => string | null;
-  /** Traces each request when given (see src/tracing). */
+  /** Traces each request when given (see @tfa/service-tracing). */
   tracer?: Tracer;
 }
 

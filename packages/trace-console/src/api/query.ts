@@ -2,7 +2,8 @@
  * Query pieces shared by the console API and the X-Ray API: time bounds, filters (SQL
  * prefilter, then the evaluator on each candidate), and the 400 a bad filter earns.
  */
-import { compileAst, FilterSyntaxError, parseFilter, type Expr, type FilterTrace, type SqlPrefilter } from '../filter/index.ts';
+import { compileAst, FilterSyntaxError, parseFilter, type Expr, type SqlPrefilter } from '../filter/index.ts';
+import type { FilterTrace } from '../model/index.ts';
 import { prefilterFor } from '../filter/prefilter.ts';
 import { appError } from '@tfa/service-kit/errors';
 import type { ListQuery, TraceStoreApi } from '../store/store.ts';

@@ -14,7 +14,7 @@ export class FilterSyntaxError extends Error {
   readonly found: string;
   /** For an unknown keyword: the nearest known keyword, if one is close enough. */
   readonly suggestion?: string;
-  /** The contract's error code (src/shared/errors.ts `codes`): a 400. */
+  /** The contract's error code (@tfa/service-kit errors.ts `codes`): a 400. */
   readonly code = 'bad_request';
 
   constructor(position: number, problem: string, options: { expected?: string[]; found?: string; suggestion?: string } = {}) {

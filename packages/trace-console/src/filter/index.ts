@@ -22,7 +22,5 @@ export type { Expr, FilterScope, Selector } from './ast.ts';
 export { FilterSyntaxError } from './errors.ts';
 export { parseFilter } from './parser.ts';
 export { compileFilter, compileAst, type TracePredicate } from './evaluate.ts';
-export { buildFilterTrace } from '../model/build.ts';
-export type * from '../model/model.ts';
 export { toSqlPrefilter, type SqlPrefilter, type TraceColumns } from './sql.ts';
 export { completions, keywords, type CompletionContext, type CompletionItem, type Completions, type KeywordInfo } from './complete.ts';

@@ -9,7 +9,7 @@
 import type { Expr, FilterScope } from './ast.ts';
 import { FilterSyntaxError, orList } from './errors.ts';
 import { lex, type Token } from './lexer.ts';
-import { parseTerm } from './terms.ts';
+import { parseTerm, type Parser as TermParser } from './terms.ts';
 
 /**
  * Parses a filter expression. Returns null for a blank expression (no filter: every
@@ -23,7 +23,7 @@ export function parseFilter(source: string): Expr | null {
 }
 
 /** Parser state shared with `terms.ts`: the token stream, the current scope and error helpers. */
-export class Parser {
+export class Parser implements TermParser {
   readonly source: string;
   readonly tokens: Token[];
   private index = 0;

@@ -7,7 +7,27 @@ import type { AnnotationPred, Expr, FilterScope, NumberOp, RootCauseExpr, Select
 import { FilterSyntaxError, orList } from './errors.ts';
 import { keywordByName, nearestKeyword, numberOps, scopeLabels, stringOps, type KeywordInfo } from './keywords.ts';
 import type { Token } from './lexer.ts';
-import type { Parser } from './parser.ts';
+
+/**
+ * What a term needs from the parser. The parser (parser.ts) implements it; it is declared
+ * here so that the two modules do not import each other.
+ */
+export interface Parser {
+  readonly source: string;
+  /** What keywords refer to here: the trace, or the item a `{ }` block iterates over. */
+  scope: FilterScope;
+  /** What the last term could still have taken, for "expected …" lists. */
+  openTail: string[];
+  peek(offset?: number): Token;
+  next(): Token;
+  lastEnd(): number;
+  isWord(token: Token, word: string): boolean;
+  isSymbol(token: Token, symbol: string): boolean;
+  fail(token: Token, what: string, expected: readonly string[]): never;
+  unclosed(token: Token): never;
+  expectSymbol(symbol: string, after: string): Token;
+  parseBlock(scope: FilterScope): Expr | null;
+}
 
 /** Labels of what can start a term, for "expected …" lists. */
 export const termStart: readonly string[] = ['keyword', '!', 'NOT', '('];

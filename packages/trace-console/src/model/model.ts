@@ -1,11 +1,9 @@
 /**
  * What a filter is evaluated against, independent of storage: one trace summarised the way
  * X-Ray's GetTraceSummaries describes it, plus the nodes and edges of its trace graph.
- * The store builds these with `buildFilterTrace` (re-exported here) from raw segment
- * documents; tests build them the same way. Times are seconds (floats), like the documents.
+ * The store builds these with `buildFilterTrace` (build.ts) from raw segment documents;
+ * tests build them the same way. Times are seconds (floats), like the documents.
  */
-export { buildFilterTrace } from './build.ts';
-
 /** An annotation value; X-Ray allows only these three types. */
 export type AnnotationValue = string | number | boolean;
 

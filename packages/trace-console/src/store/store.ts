@@ -5,7 +5,7 @@
  * background. Reads see committed data only.
  */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { buildFilterTrace, type FilterTrace } from '../filter/index.ts';
+import { buildFilterTrace, type FilterTrace } from '../model/index.ts';
 import { RecentDocuments } from './recent.ts';
 import { PRUNE_CHUNK, pruneStep } from './retention.ts';
 import { openDatabase, statements } from './schema.ts';

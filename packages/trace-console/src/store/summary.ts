@@ -2,7 +2,7 @@
  * A trace's summary row: the filter model (FilterTrace) flattened into the `traces` table's
  * columns, and back into the shapes the console API shows.
  */
-import type { FilterAnnotations, FilterTrace } from '../filter/index.ts';
+import type { FilterAnnotations, FilterTrace } from '../model/index.ts';
 import type { TraceSummary } from '../api/contract.ts';
 
 /** One node of a trace's graph as the summary row keeps it (for service maps without re-reading documents). */

@@ -1,5 +1,6 @@
 /** The trace store's shapes, shared by the in-thread store (store.ts) and the threaded one (threaded.ts). */
-import type { FilterTrace, SqlPrefilter } from '../filter/index.ts';
+import type { SqlPrefilter } from '../filter/index.ts';
+import type { FilterTrace } from '../model/index.ts';
 import type { TraceGraph, TraceRow } from './summary.ts';
 
 /** A validated document ready to store: its ids and the JSON text exactly as received. */

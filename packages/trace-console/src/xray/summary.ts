@@ -2,7 +2,7 @@
  * X-Ray's `TraceSummary` (XRAY-REFERENCE §7.2) from a stored summary row and the trace's
  * filter model: the same facts the console list shows, in AWS's member names.
  */
-import type { AnnotationValue, FilterNode, FilterRootCause, FilterTrace } from '../filter/index.ts';
+import type { AnnotationValue, FilterNode, FilterRootCause, FilterTrace } from '../model/index.ts';
 import type { TraceRow } from '../store/summary.ts';
 
 type ServiceId = { Name: string; Names: string[]; Type: string; AccountId?: string };

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compileFilter } from '../../src/filter/evaluate.ts';
-import { buildFilterTrace, type FilterTrace } from '../../src/model/model.ts';
+import { buildFilterTrace } from '../../src/model/build.ts';
+import type { FilterTrace } from '../../src/model/model.ts';
 import { archiverFault, fetchedAndArchived, notFound, throttledUpstream } from './fixtures.ts';
 
 const COUNT = 100_000;

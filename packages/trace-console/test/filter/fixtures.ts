@@ -3,7 +3,7 @@
  * as the emitter and the OTel collector would send them (independent subsegments for the
  * fetcher, embedded ones for the archiver), one per situation the console must find.
  */
-import { buildFilterTrace } from '../../src/model/model.ts';
+import { buildFilterTrace } from '../../src/model/build.ts';
 import type { FilterTrace } from '../../src/model/model.ts';
 
 const T0 = 1732700000;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildFilterTrace } from '../../src/model/model.ts';
+import { buildFilterTrace } from '../../src/model/build.ts';
 import { archiverFault, awsCall, fetchedAndArchived, inProgress, throttledUpstream } from '../filter/fixtures.ts';
 
 const names = (xs: Array<{ name: string; type: string; inferred: boolean }>) => xs.map((n) => `${n.name}:${n.type}${n.inferred ? ' (inferred)' : ''}`);

@@ -4,7 +4,7 @@
  * a trace of any number of spans, and summaries built the way the store builds them.
  */
 import type { DiagnosticsBody, ServiceGraphBody, TraceSummary } from '../../src/api/contract.ts';
-import { buildFilterTrace, type FilterTrace } from '../../src/filter/index.ts';
+import { buildFilterTrace, type FilterTrace } from '../../src/model/index.ts';
 import { fixes } from '../../src/ingest/validate.ts';
 
 type Doc = Record<string, any>;
