@@ -4,6 +4,7 @@
  * child process or worker), as HotROD's leak check does for goroutines. Handles that are
  * closing get a short grace period; what is left fails the file with its kinds named.
  */
+import { relative } from 'node:path';
 import { after } from 'node:test';
 
 const GRACE_MS = 2_000;
@@ -32,6 +33,9 @@ after(async () => {
     left = leaked();
   }
   if (left.length > 0) {
-    throw new Error(`this test file left open: ${left.join(', ')} (close what each test starts, e.g. with t.after)`);
+    // What is left would keep this process (and so the test run) alive: the failure is
+    // reported, then the process ends.
+    setTimeout(() => process.exit(1), 500).unref();
+    throw new Error(`${relative(process.cwd(), process.argv[1] ?? "")} left open: ${left.join(', ')} (close what each test starts, e.g. with t.after)`);
   }
 });
