@@ -10,8 +10,6 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
-import type { Tracer } from '@opentelemetry/api';
-import { traceFields, traceRequests } from '@tfa/service-tracing/server';
 import { AppError, type ErrorBody } from './errors.ts';
 import { bodyUnread, defaultLinger, lingerAfterAnswer, type LingerLimits } from './linger.ts';
 
@@ -27,6 +25,18 @@ declare module 'fastify' {
 /** A Fastify instance typed by TypeBox schemas. */
 export type App = FastifyInstance<any, any, any, Logger, TypeBoxTypeProvider>;
 
+/**
+ * What a tracing layer adds to the base (the services' is @tfa/service-tracing's
+ * `requestTracing`): its hooks, and the fields it puts on each request's log line. The kit
+ * knows only this shape, so it imports no tracing code.
+ */
+export interface RequestInstrumentation {
+  /** Adds the layer's hooks; called before the base adds its own. */
+  register(app: FastifyInstance<any, any, any, any, any>): void;
+  /** Fields for the request's log line (trace and span id), if the request is traced. */
+  logFields(req: FastifyRequest): Record<string, string> | undefined;
+}
+
 /** Options of the shared base. */
 export interface HttpAppOptions {
   logger: Logger;
@@ -40,8 +50,8 @@ export interface HttpAppOptions {
   trustRequestId?: boolean;
   /** OpenAPI security scheme for writes, when the service has one. */
   bearerAuth?: boolean;
-  /** Traces requests (one server span each) when given; routes with `config.trace: false` are skipped. */
-  tracer?: Tracer;
+  /** Traces requests when given (see RequestInstrumentation); routes with `config.trace: false` are skipped. */
+  instrumentation?: RequestInstrumentation;
   /** Longest path parameter (the fetcher's target URL is one). */
   maxParamLength?: number;
   /** Bounds of the lingering close after an answer given before the body was read. */
@@ -139,7 +149,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
   // TypeBox validates bodies strictly (no coercion) and converts only query, params and headers.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
-  if (options.tracer) traceRequests(app, options.tracer);
+  const instrumentation = options.instrumentation;
+  instrumentation?.register(app);
 
   // One line per request, at completion: cheaper than Fastify's two, and it carries the status.
   // Callback hooks, not async ones: an async hook costs Fastify a promise and a microtask hop
@@ -158,7 +169,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
   app.addHook('onResponse', (req, reply, done) => {
     if (!req.routeOptions.config?.quiet) {
       req.log.info(
-        { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, ...traceFields(req) },
+        { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, ...instrumentation?.logFields(req) },
         'request',
       );
     }

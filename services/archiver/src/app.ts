@@ -8,6 +8,7 @@ import type { FastifyReply } from 'fastify';
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { appError } from '@tfa/service-kit/errors';
+import { requestTracing } from '@tfa/service-tracing/server';
 import { createHttpApp, type App } from '@tfa/service-kit/http';
 import { bearerChecker } from '@tfa/service-kit/auth';
 import { etagOf, noneMatch, parseRange } from './body.ts';
@@ -40,7 +41,7 @@ export async function buildApp(options: ArchiverOptions): Promise<App> {
   const { store, maxBody } = options;
   const app = await createHttpApp({
     logger: options.logger,
-    tracer: options.tracer,
+    instrumentation: options.tracer ? requestTracing(options.tracer) : undefined,
     title: 'archiver',
     description: 'Stores HTTP responses durably and serves them back.',
     version: '0.1.0',

@@ -1,6 +1,7 @@
 /** The fetcher's app factory: routes over a FetchService; never listens itself. */
 import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import { requestTracing } from '@tfa/service-tracing/server';
 import { createHttpApp, type App } from '@tfa/service-kit/http';
 import { routes, targetFromRawUrl } from './contract.ts';
 import type { FetchService } from './fetch-service.ts';
@@ -21,7 +22,7 @@ export async function buildApp(options: FetcherOptions): Promise<App> {
   const traceId = options.traceId ?? (() => null);
   const app = await createHttpApp({
     logger: options.logger,
-    tracer: options.tracer,
+    instrumentation: options.tracer ? requestTracing(options.tracer) : undefined,
     title: 'fetcher',
     description: 'Fetches a document by URL, safely, and stores it in the archiver.',
     version: '0.1.0',

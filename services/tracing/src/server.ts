@@ -9,6 +9,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '@tfa/service-kit/errors';
+import type { RequestInstrumentation } from '@tfa/service-kit/http';
 import { logFields } from './annotate.ts';
 import { serverSpanStarterFor, type SpanShape } from './presample.ts';
 import { formatTraceHeader } from '@tfa/otel-xray/propagator';
@@ -57,6 +58,11 @@ function requestAttributes(req: FastifyRequest): Attributes {
     'user_agent.original': req.headers['user-agent'] ?? '',
     ...(route ? { 'http.route': route } : {}),
   };
+}
+
+/** The services' request tracing, in the shape the service kit's Fastify base takes. */
+export function requestTracing(tracer: Tracer): RequestInstrumentation {
+  return { register: (app) => traceRequests(app, tracer), logFields: traceFields };
 }
 
 /** Adds the request-span hooks to an app. */

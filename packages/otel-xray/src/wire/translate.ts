@@ -6,7 +6,7 @@
  */
 import type { Link, SegmentDocument, Segment, Subsegment } from './types.ts';
 import type { Attrs } from './translate-values.ts';
-import { randomSpanId, toXRayTraceId } from '../ids.ts';
+import { randomSpanId, toXRayTraceId } from './ids.ts';
 import { documentName, documentNamespace, KIND_SERVER } from './translate-name.ts';
 import { HTTP_KEYS, httpStatus, makeHttp } from './translate-http.ts';
 import { makeCause, makeFlags } from './translate-cause.ts';

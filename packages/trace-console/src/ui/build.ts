@@ -2,13 +2,13 @@
  * Bundles the web console (src/console/ui/main.ts and the CSS it imports) with esbuild
  * into node_modules/.cache/trace-console-ui/: content-hashed assets (served with long cache
  * headers) and an index.html that names them. Everything comes from node_modules, so the
- * console works offline. Run: `node scripts/build-ui.ts`.
+ * console works offline. Run: `npm run build:ui` (node packages/trace-console/src/ui/build.ts).
  */
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Where the browser sources live. */
 export const uiSourceDir = join(root, 'src/ui');
 /** Where the bundle goes (git-ignored with node_modules/). */
@@ -73,7 +73,8 @@ async function prune(dir: string, keep: Set<string>): Promise<void> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { assets, ms, outDir } = await buildUi();
+  const at = process.argv.indexOf('--out');
+  const { assets, ms, outDir } = await buildUi(at > 0 ? process.argv[at + 1] : undefined);
   const { gzipSync } = await import('node:zlib');
   for (const name of Object.keys(assets).filter((n) => /\.(js|css)$/.test(n))) {
     const gz = gzipSync(await readFile(join(outDir, 'assets', name))).length;

@@ -4,6 +4,7 @@
  * `npm start` works right after a `git pull`. Only specific prefixes are registered: the
  * API, OTLP and X-Ray routes of the same app are never shadowed.
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,10 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type {} from '@tfa/service-kit/http'; // route config typing (quiet, trace)
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const outDir = join(root, 'node_modules/.cache/trace-console-ui');
+// An installed package ships its bundle, built when it was packed (scripts/pack.ts), and no
+// sources; in the repository the bundle is built on demand into node_modules/.cache.
+const packaged = existsSync(join(root, 'ui', 'index.html')) && !existsSync(join(root, 'src'));
+const outDir = packaged ? join(root, 'ui') : join(root, 'node_modules/.cache/trace-console-ui');
 /** Directories whose files end up in the bundle. */
 const sourceDirs = ['src/ui', 'src/filter', 'src/model'].map((d) => join(root, d));
 
@@ -63,6 +67,7 @@ export async function registerUi(app: FastifyInstance<any, any, any, any, any>):
 
 /** Builds the bundle when index.html is missing or older than any source file. */
 async function ensureBuilt(): Promise<void> {
+  if (packaged) return;
   const built = await stat(join(outDir, 'index.html')).then((s) => s.mtimeMs, () => 0);
   let newest = 0;
   for (const dir of sourceDirs) newest = Math.max(newest, await newestMtime(dir));
