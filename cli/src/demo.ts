@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { helpText, parseConfig, parseDuration, parseHostPort, runMain, type HostPort } from '@tfa/service-kit/config';
+import { formatHostPort, helpText, parseConfig, parseDuration, parseHostPort, runMain, type HostPort } from '@tfa/service-kit/config';
 import { DEMO_SITE_PORT, demoPaths, startDemoSite } from './demo/site.ts';
 
 const settings = {
@@ -16,7 +16,7 @@ const settings = {
   help: { flag: 'help', short: 'h', boolean: true, parse: (r: string) => r === 'true', doc: 'show this help' },
 };
 
-const base = (a: HostPort) => `http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+const base = (a: HostPort) => `http://${formatHostPort(a)}`;
 
 async function healthy(url: string): Promise<boolean> {
   try {

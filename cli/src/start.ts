@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { helpText, parseConfig, parseHostPort, runMain, type HostPort } from '@tfa/service-kit/config';
+import { formatHostPort, helpText, parseConfig, parseHostPort, runMain, type HostPort } from '@tfa/service-kit/config';
 import { Child, type OutputStyle } from './start/child.ts';
 import { portFree } from './start/ports.ts';
 import { DEMO_SITE_PORT } from './demo/site.ts';
@@ -27,7 +27,7 @@ interface Service {
   extraEnv: NodeJS.ProcessEnv;
 }
 
-const hostPort = (a: HostPort) => `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+const hostPort = formatHostPort;
 
 await runMain(async () => {
   const { values: cfg } = parseConfig('npm start', settings);

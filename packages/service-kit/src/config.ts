@@ -5,6 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { isIP } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** One setting: where it comes from, how it is parsed, and what it means. */
 export interface Setting<T> {
@@ -100,6 +103,11 @@ export interface HostPort {
 }
 
 /** Parses `host:port`, `[v6]:port` or `:port` (host defaults to 127.0.0.1). */
+/** `host:port`, with an IPv6 host in brackets (`[::1]:8080`): the one formatter of addresses. */
+export function formatHostPort(at: HostPort): string {
+  return `${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
+}
+
 export function parseHostPort(raw: string): HostPort {
   const m = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(raw.trim());
   if (!m) throw new Error('expected host:port, e.g. 127.0.0.1:8080');
@@ -182,5 +190,14 @@ export async function runMain(main: () => Promise<void>): Promise<void> {
     }
     process.stderr.write(`fatal: ${(err as Error)?.message ?? String(err)}\n`);
     process.exit(1);
+  }
+}
+
+/** The version in the package.json nearest above `moduleUrl`: the one place a version is written. */
+export function packageVersion(moduleUrl: string): string {
+  for (let dir = dirname(fileURLToPath(moduleUrl)); ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? '0.0.0';
+    if (dirname(dir) === dir) return '0.0.0';
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { App } from './http.ts';
-import type { HostPort } from './config.ts';
+import { formatHostPort, type HostPort } from './config.ts';
 import { flushLogs } from './logging.ts';
 
 /** Listens or exits with one line saying what to do about it. */
@@ -14,7 +14,7 @@ export async function listenOrExit(app: App, command: string, at: HostPort, flag
     return await app.listen({ host: at.host, port: at.port });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const where = `${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
+    const where = formatHostPort(at);
     const why =
       e.code === 'EADDRINUSE'
         ? `${where} is already in use; stop what holds it or move ${command} with ${flag}`

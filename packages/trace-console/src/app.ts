@@ -21,6 +21,7 @@ import { findGroup } from './xray/groups.ts';
 import { registerHostGuard, type HostGuardOptions } from './guard.ts';
 import { openXRayState, type XRayState } from './xray/state.ts';
 import type { BrowserLogin } from './login.ts';
+import { packageVersion } from '@tfa/service-kit/config';
 
 /** What the console app needs. */
 export interface ConsoleOptions {
@@ -75,7 +76,7 @@ export async function buildConsoleApp(options: ConsoleOptions): Promise<App> {
     logger: options.logger,
     title: 'trace-console',
     description: 'Local AWS X-Ray daemon stand-in: UDP segments, OTLP/HTTP, X-Ray API, trace store and console.',
-    version: '0.1.0',
+    version: packageVersion(import.meta.url),
     bodyLimit: 8 * 1024 * 1024,
     bearerAuth: options.token !== undefined,
   });

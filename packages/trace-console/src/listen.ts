@@ -3,7 +3,7 @@
  * one), then TCP takes the same number; with port 0 a TCP collision on that number is
  * retried with a fresh UDP port instead of failing.
  */
-import type { HostPort } from '@tfa/service-kit/config';
+import { formatHostPort, type HostPort } from '@tfa/service-kit/config';
 import type { App } from '@tfa/service-kit/http';
 import type { UdpReceiver } from './ingest/udp.ts';
 
@@ -11,7 +11,7 @@ const ATTEMPTS = 10;
 
 /** Binds UDP via `bindUdp`, then listens TCP on its port; exits with one line when it cannot. */
 export async function listenUdpAndTcp(app: App, at: HostPort, bindUdp: (at: HostPort) => Promise<UdpReceiver>): Promise<{ address: string; udp: UdpReceiver }> {
-  const where = `${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
+  const where = formatHostPort(at);
   for (let attempt = 1; ; attempt++) {
     let udp: UdpReceiver;
     try {

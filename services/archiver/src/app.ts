@@ -16,6 +16,7 @@ import { CreateArchiveSchema, INLINE_BODY_LIMIT, archiveHref, parseArchiveId, ra
 import { ReadCache } from './read-cache.ts';
 import { toMedia } from './media.ts';
 import type { ArchiveMeta, ArchiveRecord, ArchiveStore } from './store/types.ts';
+import { packageVersion } from '@tfa/service-kit/config';
 
 /** What the archiver app needs. */
 export interface ArchiverOptions {
@@ -44,7 +45,7 @@ export async function buildApp(options: ArchiverOptions): Promise<App> {
     instrumentation: options.tracer ? requestTracing(options.tracer) : undefined,
     title: 'archiver',
     description: 'Stores HTTP responses durably and serves them back.',
-    version: '0.1.0',
+    version: packageVersion(import.meta.url),
     bodyLimit: Math.ceil(maxBody * 1.4) + 64 * 1024,
     bearerAuth: true,
   });

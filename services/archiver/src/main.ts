@@ -2,7 +2,7 @@
  * archiver: stores HTTP responses and serves them back.
  * Read top to bottom: config, logger, store, app, listen, graceful stop.
  */
-import { ConfigError, helpText, parseConfig, runMain } from '@tfa/service-kit/config';
+import { ConfigError, helpText, packageVersion, parseConfig, runMain } from '@tfa/service-kit/config';
 import { createLogger } from '@tfa/service-kit/logging';
 import { listenOrExit, onShutdown, limitHeaderTime } from '@tfa/service-kit/serve';
 import { buildApp } from './app.ts';
@@ -27,7 +27,7 @@ await runMain(async () => {
 
   // 2. Logger and tracing (before anything that makes spans).
   const logger = createLogger('archiver');
-  const tracing = setupTracing({ serviceName: 'archiver', serviceVersion: '0.1.0', daemonAddress: cfg.daemon, logger });
+  const tracing = setupTracing({ serviceName: 'archiver', serviceVersion: packageVersion(import.meta.url), daemonAddress: cfg.daemon, logger });
 
   // 3. Store: opening it also removes uploads a previous crash left half-written.
   const postgres = isPostgresUrl(cfg.db);

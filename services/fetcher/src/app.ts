@@ -5,6 +5,7 @@ import { requestTracing } from '@tfa/service-tracing/server';
 import { createHttpApp, type App } from '@tfa/service-kit/http';
 import { routes, targetFromRawUrl } from './contract.ts';
 import type { FetchService } from './fetch-service.ts';
+import { packageVersion } from '@tfa/service-kit/config';
 
 /** What the fetcher app needs. */
 export interface FetcherOptions {
@@ -25,7 +26,7 @@ export async function buildApp(options: FetcherOptions): Promise<App> {
     instrumentation: options.tracer ? requestTracing(options.tracer) : undefined,
     title: 'fetcher',
     description: 'Fetches a document by URL, safely, and stores it in the archiver.',
-    version: '0.1.0',
+    version: packageVersion(import.meta.url),
     bodyLimit: 64 * 1024,
     maxParamLength: 8192,
   });

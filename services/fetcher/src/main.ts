@@ -3,7 +3,7 @@
  * Read top to bottom: config, logger, clients, wait for the archiver, app, listen, graceful stop.
  */
 import { ArchiverClient } from '@tfa/archiver/client';
-import { helpText, parseConfig, runMain } from '@tfa/service-kit/config';
+import { helpText, packageVersion, parseConfig, runMain } from '@tfa/service-kit/config';
 import { createLogger, flushLogs } from '@tfa/service-kit/logging';
 import { listenOrExit, onShutdown, limitHeaderTime } from '@tfa/service-kit/serve';
 import { buildApp } from './app.ts';
@@ -23,7 +23,7 @@ await runMain(async () => {
 
   // 2. Logger and tracing (before anything that makes spans); the archiver's calls carry its name.
   const logger = createLogger('fetcher');
-  const tracing = setupTracing({ serviceName: 'fetcher', serviceVersion: '0.1.0', daemonAddress: cfg.daemon, logger, peerServices: { [cfg.archiver]: 'archiver' } });
+  const tracing = setupTracing({ serviceName: 'fetcher', serviceVersion: packageVersion(import.meta.url), daemonAddress: cfg.daemon, logger, peerServices: { [cfg.archiver]: 'archiver' } });
 
   // 3. Clients: the guarded upstream and the archiver.
   const upstream = createUpstream({

@@ -11,9 +11,10 @@ import { noteStreamed } from '@tfa/service-kit/memory';
 import type { AllowList } from './guard/allowlist.ts';
 import { createGuardedLookup, type Resolver } from './guard/resolve.ts';
 import { type Target, checkLiteralTarget, parseTarget } from './guard/target.ts';
+import { packageVersion } from '@tfa/service-kit/config';
 
 /** Names the project to the sites it fetches, as polite crawlers do. */
-export const DEFAULT_USER_AGENT = 'traced-fetcher-archiver/0.1.0 (fetcher)';
+export const DEFAULT_USER_AGENT = `traced-fetcher-archiver/${packageVersion(import.meta.url)} (fetcher)`;
 
 /** Upstream limits; every default is here. */
 export interface UpstreamOptions {

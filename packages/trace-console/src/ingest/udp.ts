@@ -9,6 +9,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { HostPort } from '@tfa/service-kit/config';
 import type { Ingest } from './ingest.ts';
+import { formatHostPort } from '@tfa/service-kit/config';
 
 /** Receive buffer asked of the kernel (it may grant less, e.g. Linux caps at net.core.rmem_max). */
 const RECV_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -32,7 +33,7 @@ export async function startUdp(at: HostPort, ingest: Ingest, options: { forward?
   socket.on('message', (msg, rinfo) => {
     relay?.send(msg);
     try {
-      ingest.datagram(msg, `udp ${rinfo.family === 'IPv6' ? `[${rinfo.address}]` : rinfo.address}:${rinfo.port}`);
+      ingest.datagram(msg, `udp ${formatHostPort({ host: rinfo.address, port: rinfo.port })}`);
     } catch (err) {
       options.onError?.(err as Error); // a bug must cost one datagram, never the receiver
     }
@@ -52,7 +53,7 @@ export async function startUdp(at: HostPort, ingest: Ingest, options: { forward?
   }
   const bound = socket.address();
   return {
-    address: `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`,
+    address: formatHostPort({ host: bound.address, port: bound.port }),
     port: bound.port,
     relayDropped: () => relay?.dropped() ?? 0,
     close: async () => {
