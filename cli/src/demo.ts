@@ -7,8 +7,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { formatHostPort, helpText, parseConfig, parseDuration, parseHostPort, runMain, type HostPort } from '@tfa/service-kit/config';
+import { formatHostPort, helpText, parseConfig, parseDuration, runMain, settingFromEnv, type HostPort } from '@tfa/service-kit/config';
 import { DEMO_SITE_PORT, demoPaths, startDemoSite } from './demo/site.ts';
+import { fetcherSettings } from '@tfa/fetcher/config';
+import { consoleSettings } from '@tfa/trace-console/config';
 
 const settings = {
   once: { flag: 'once', boolean: true, parse: (r: string) => r === 'true', doc: 'one round, then check every trace reached the console' },
@@ -49,8 +51,8 @@ await runMain(async () => {
     process.stdout.write(`${helpText('npm run demo --', '[--once]', settings)}\n`);
     return;
   }
-  const consoleUrl = base(parseHostPort(process.env.TRACE_CONSOLE_LISTEN || '127.0.0.1:2000'));
-  const fetcherUrl = base(parseHostPort(process.env.FETCHER_LISTEN || '127.0.0.1:8081'));
+  const consoleUrl = base(settingFromEnv(consoleSettings.listen)!);
+  const fetcherUrl = base(settingFromEnv(fetcherSettings.listen)!);
   const sitePort = Number(process.env.DEMO_SITE_PORT || DEMO_SITE_PORT);
 
   // 1. The sample site (npm start allows 127.0.0.1:8090 on the fetcher by default).

@@ -6,10 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { formatHostPort, helpText, parseConfig, parseHostPort, runMain, type HostPort } from '@tfa/service-kit/config';
+import { formatHostPort, helpText, parseConfig, runMain, settingFromEnv, type HostPort } from '@tfa/service-kit/config';
 import { Child, type OutputStyle } from './start/child.ts';
 import { portFree } from './start/ports.ts';
 import { DEMO_SITE_PORT } from './demo/site.ts';
+import { archiverSettings } from '@tfa/archiver/config';
+import { fetcherSettings } from '@tfa/fetcher/config';
+import { consoleSettings } from '@tfa/trace-console/config';
 
 const settings = {
   raw: { flag: 'raw', boolean: true, parse: (r: string) => r === 'true', doc: 'show the services\' raw JSON log lines' },
@@ -36,10 +39,10 @@ await runMain(async () => {
     return;
   }
   const style: OutputStyle = { raw: !!cfg.raw, color: !!process.stdout.isTTY && !process.env.NO_COLOR };
-  const address = (env: string, fallback: string) => parseHostPort(process.env[env] || fallback);
-  const consoleAt = address('TRACE_CONSOLE_LISTEN', '127.0.0.1:2000');
-  const archiverAt = address('ARCHIVER_LISTEN', '127.0.0.1:8080');
-  const fetcherAt = address('FETCHER_LISTEN', '127.0.0.1:8081');
+  // Where each will listen, as each reads it (its env var, else its own default).
+  const consoleAt = settingFromEnv(consoleSettings.listen)!;
+  const archiverAt = settingFromEnv(archiverSettings.listen)!;
+  const fetcherAt = settingFromEnv(fetcherSettings.listen)!;
   // A token for this run, handed to both services and never printed.
   const token = process.env.ARCHIVER_TOKEN || randomBytes(24).toString('hex');
   const daemon = hostPort(consoleAt);

@@ -103,6 +103,12 @@ export interface HostPort {
 }
 
 /** Parses `host:port`, `[v6]:port` or `:port` (host defaults to 127.0.0.1). */
+/** A setting's value as the process that owns it reads it without flags: its env var, else its default. */
+export function settingFromEnv<T>(setting: Setting<T>, env: NodeJS.ProcessEnv = process.env): T | undefined {
+  const raw = (setting.env && env[setting.env]) || setting.default;
+  return raw === undefined ? undefined : setting.parse(raw);
+}
+
 /** `host:port`, with an IPv6 host in brackets (`[::1]:8080`): the one formatter of addresses. */
 export function formatHostPort(at: HostPort): string {
   return `${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
