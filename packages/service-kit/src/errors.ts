@@ -1,8 +1,10 @@
 /**
  * Named errors with a stable `code`, mapped to HTTP statuses in one place
  * (goa's habit): routes throw these, the error handler renders
- * `{id, code, status, detail}` and never a stack trace.
+ * `{id, code, status, detail}` and never a stack trace. The body's schema is declared
+ * here once; the services' contracts, their clients and the console's UI use it.
  */
+import Type, { type Static } from 'typebox';
 
 /** An error a client may see: a stable code, an HTTP status and a human detail. */
 export class AppError extends Error {
@@ -72,10 +74,14 @@ export function appError(code: ErrorCode, detail: string, options?: { cause?: un
   return new AppError(code, codes[code], detail, options);
 }
 
-/** The JSON error body of the contract. */
-export interface ErrorBody {
-  id: string;
-  code: string;
-  status: number;
-  detail: string;
-}
+/** The JSON error body of every 4xx/5xx answer, as the OpenAPI documents show it. */
+export const ErrorSchema = Type.Object(
+  {
+    id: Type.String({ description: 'request id (also in the X-Request-Id header and the server log)' }),
+    code: Type.String({ description: 'stable machine-readable code, e.g. validation_failed, not_found, body_too_large' }),
+    status: Type.Integer(),
+    detail: Type.String(),
+  },
+  { $id: 'Error', description: 'every 4xx/5xx answer' },
+);
+export type ErrorBody = Static<typeof ErrorSchema>;

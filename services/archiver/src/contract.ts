@@ -4,6 +4,7 @@
  * client and archiver-cli all follow. No shape is declared twice.
  */
 import Type, { type Static } from 'typebox';
+import { ErrorSchema } from '@tfa/service-kit/errors';
 
 /** Bodies at most this large are returned inline in the media; larger ones only at /body. */
 export const INLINE_BODY_LIMIT = 1024 * 1024;
@@ -16,16 +17,7 @@ export const rawHeaders = {
   headers: 'x-archive-headers',
 } as const;
 
-export const ErrorSchema = Type.Object(
-  {
-    id: Type.String({ description: 'request id (also in the X-Request-Id header and the server log)' }),
-    code: Type.String({ description: 'stable machine-readable code, e.g. validation_failed, not_found, body_too_large' }),
-    status: Type.Integer(),
-    detail: Type.String(),
-  },
-  { $id: 'Error', description: 'every 4xx/5xx answer' },
-);
-export type ErrorBody = Static<typeof ErrorSchema>;
+export { ErrorSchema, type ErrorBody } from '@tfa/service-kit/errors';
 
 const HeadersSchema = Type.Record(Type.String(), Type.String(), {
   description: 'response headers worth keeping (lower-case names)',

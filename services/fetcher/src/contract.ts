@@ -3,10 +3,10 @@
  * follow from this module (DESIGN.md "Interface").
  */
 import Type, { type Static } from 'typebox';
-import { ErrorSchema } from '@tfa/archiver/contract';
+import { ErrorSchema } from '@tfa/service-kit/errors';
 
 export { ErrorSchema };
-export type { ErrorBody } from '@tfa/archiver/contract';
+export type { ErrorBody } from '@tfa/service-kit/errors';
 
 export const FetchRequestSchema = Type.Object(
   { url: Type.String({ minLength: 1, maxLength: 8192, description: 'absolute http(s) URL to fetch', examples: ['https://example.com/'] }) },

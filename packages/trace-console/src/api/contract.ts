@@ -8,7 +8,7 @@
  * Open-ended records (annotations, raw segment documents) say so with `additionalProperties`.
  */
 import Type, { type Static } from 'typebox';
-import { ErrorSchema } from '@tfa/archiver/contract';
+import { ErrorSchema } from '@tfa/service-kit/errors';
 
 export { ErrorSchema };
 export type { ErrorBody } from '@tfa/archiver/contract';
