@@ -1,7 +1,7 @@
 /** The typed fetcher client (used by fetcher-cli), shaped by the fetcher's contract. */
-import { request } from 'undici';
+import { ServiceCaller } from '@tfa/service-kit/client';
 import { CallError } from '@tfa/service-kit/errors';
-import type { ErrorBody, FetchResult } from './contract.ts';
+import { routes, type FetchResult } from './contract.ts';
 
 /** A fetcher error (`{code, status, detail}`) or `fetcher_unavailable` when it cannot be reached. */
 export class FetcherError extends CallError {
@@ -14,32 +14,16 @@ export interface FetchAnswer {
   traceHeader: string | undefined;
 }
 
+const fetcher = new ServiceCaller('fetcher', (code, status, detail, options) => new FetcherError(code, status, detail, options));
+
 /** POSTs `{url}` to the fetcher's /fetch. */
 export async function fetchVia(fetcherUrl: string, url: string, timeoutMs = 120_000): Promise<FetchAnswer> {
-  let res;
-  try {
-    res = await request(`${fetcherUrl.replace(/\/+$/, '')}/fetch`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ url }),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new FetcherError('fetcher_unavailable', 503, `cannot reach the fetcher at ${fetcherUrl} (${code === 'ECONNREFUSED' ? 'connection refused' : (code ?? (err as Error).message)})`);
-  }
-  const text = await res.body.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new FetcherError('fetcher_invalid', 502, `the fetcher answered ${res.statusCode} with a body that is not JSON`);
-  }
-  if (res.statusCode !== 200) {
-    const e = parsed as Partial<ErrorBody>;
-    throw new FetcherError(e.code ?? 'fetcher_error', res.statusCode, e.detail ?? `status ${res.statusCode}`);
-  }
+  const res = await fetcher.send('POST', `${fetcherUrl.replace(/\/+$/, '')}${routes.fetchPost.url}`, {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url }),
+    timeoutMs,
+  });
+  const result = (await fetcher.json(res, 200)) as FetchResult;
   const header = res.headers['x-amzn-trace-id'];
-  return { result: parsed as FetchResult, traceHeader: Array.isArray(header) ? header[0] : header };
+  return { result, traceHeader: Array.isArray(header) ? header[0] : header };
 }
