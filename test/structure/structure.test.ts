@@ -5,7 +5,7 @@
  * trace-console uses only the wire part of the OTel package.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import test from 'node:test';
@@ -40,6 +40,14 @@ function specifiers(file: string): string[] {
   }
   return out;
 }
+// Folders with a package.json of their own that are not workspaces (the benchmark peers,
+// installed apart on purpose) answer for their own imports.
+const standalone = new Set(files.map((f) => dirname(f)).filter((d) => !d.includes('node_modules') && existsSync(join(d, 'package.json')) && d !== root && !workspaces.some((w) => join(root, w.dir) === d)));
+function standaloneOf(file: string): string | undefined {
+  for (let d = dirname(file); d.startsWith(root) && d !== root; d = dirname(d)) if (standalone.has(d)) return d;
+  return undefined;
+}
+
 function workspaceOf(file: string): Workspace | undefined {
   const rel = relative(root, file);
   return workspaces.filter((w) => rel.startsWith(w.dir + '/')).sort((a, b) => b.dir.length - a.dir.length)[0];
@@ -67,6 +75,7 @@ function resolveOurs(from: string, spec: string): string | undefined {
 test('each workspace imports only what its package.json declares', () => {
   const problems: string[] = [];
   for (const file of files) {
+    if (standaloneOf(file)) continue;
     const w = workspaceOf(file);
     const rel = relative(w ? join(root, w.dir) : root, file);
     const pkg = w?.pkg ?? rootPkg;
