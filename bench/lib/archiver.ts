@@ -34,7 +34,7 @@ export async function startQuietArchiver(dir: string, name: string): Promise<Ser
     });
     s.on('error', reject);
   });
-  const p = spawnNode(name, join(root, 'bin', 'archiver.js'), ['--listen', `127.0.0.1:${port}`, '--db', join(dir, `${name}.db`)], { env: { ...untraced, LOG_LEVEL: 'warn' } });
+  const p = spawnNode(name, join(root, 'node_modules', '.bin', 'archiver'), ['--listen', `127.0.0.1:${port}`, '--db', join(dir, `${name}.db`)], { env: { ...untraced, LOG_LEVEL: 'warn' } });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

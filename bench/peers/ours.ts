@@ -6,12 +6,13 @@
  */
 import { createHttpApp } from '@tfa/service-kit/http';
 import { createLogger } from '@tfa/service-kit/logging';
+import { requestTracing } from '@tfa/service-tracing/server';
 import { setupTracing } from '@tfa/service-tracing/setup';
 import { doc, headers } from './handler.ts';
 
 const logger = createLogger('peer-ours');
 const tracing = setupTracing({ serviceName: 'peer-ours', serviceVersion: '0.1.0', daemonAddress: process.env.AWS_XRAY_DAEMON_ADDRESS ?? '127.0.0.1:2000', logger });
-const app = await createHttpApp({ logger, title: 'peer', description: 'bench', version: '0.1.0', tracer: tracing.enabled ? tracing.tracer : undefined });
+const app = await createHttpApp({ logger, title: 'peer', description: 'bench', version: '0.1.0', instrumentation: tracing.enabled ? requestTracing(tracing.tracer) : undefined });
 app.get('/doc', (_req, reply) => {
   reply.headers(headers).send(doc);
 });

@@ -11,6 +11,7 @@
  * The wire part (segment types, translator, fit, ids, sampling shapes) is `@tfa/otel-xray/wire`.
  */
 export { XRayDaemonSpanProcessor, type XRayDaemonProcessorOptions, type ProcessorCounters, type DropSummary } from './processor.ts';
+export { XRayOtlpUdpSpanProcessor, type XRayOtlpUdpProcessorOptions } from './otlp-udp-processor.ts';
 export { XRayIdGenerator, toXRayTraceId, fromXRayTraceId, isValidXRayTraceId } from './ids.ts';
 export { AWSXRayPropagator, parseTraceHeader, formatTraceHeader, XRAY_TRACE_HEADER } from './propagator.ts';
 export { createXRayRemoteSampler, type XRayRemoteSampler, type XRayRemoteSamplerOptions } from './remote-sampler/sampler.ts';

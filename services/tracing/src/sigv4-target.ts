@@ -6,14 +6,12 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import { ConfigError } from '@tfa/service-kit/config';
 import type { BatchExporter } from './otlp-processor.ts';
+import type { SigV4Target } from './sigv4.ts';
+
+export type { SigV4Target } from './sigv4.ts';
 
 /** X-Ray's OTLP host, `xray.<region>.amazonaws.com` (and the China partition's `.com.cn`). */
 const XRAY_HOST = /^xray\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/;
-/** Where a signed export goes and for which region. */
-export interface SigV4Target {
-  url: string;
-  region: string;
-}
 
 /** The traces URL the OTLP exporter uses, by the OpenTelemetry environment rules. */
 function tracesUrl(env: NodeJS.ProcessEnv): string {

@@ -15,7 +15,12 @@ import type { ExportResponse, IExporterTransport } from '@opentelemetry/otlp-exp
 import { createOtlpNetworkExportDelegate } from '@opentelemetry/otlp-exporter-base';
 import { convertLegacyHttpOptions, createOtlpHttpExporterMetrics } from '@opentelemetry/otlp-exporter-base/node-http';
 import { concatSerializer, type Batch, type BatchExporter } from './otlp-processor.ts';
-import type { SigV4Target } from './sigv4-target.ts';
+
+/** Where a signed export goes and for which region. */
+export interface SigV4Target {
+  url: string;
+  region: string;
+}
 
 const MAX_ATTEMPTS = 5;
 const MAX_RESPONSE_BYTES = 64 * 1024;

@@ -12,7 +12,8 @@
 import { createHash } from 'node:crypto';
 import { compileQuery } from '../api/query.ts';
 import { aggregateGraph, toXRayServices } from '../api/service-graph.ts';
-import type { FilterTrace, TracePredicate } from '../filter/index.ts';
+import type { TracePredicate } from '../filter/index.ts';
+import type { FilterTrace } from '../model/index.ts';
 import type { TraceStoreApi } from '../store/store.ts';
 import type { TraceRow } from '../store/summary.ts';
 import { BucketSeries, DEFAULT_DETECTOR, detect, type Counts, type DetectedInsight, type DetectorOptions, type TraceFacts } from './detector.ts';

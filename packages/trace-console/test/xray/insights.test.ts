@@ -5,7 +5,8 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { buildFilterTrace, compileFilter } from '../../src/filter/index.ts';
+import { compileFilter } from '../../src/filter/index.ts';
+import { buildFilterTrace } from '../../src/model/index.ts';
 import { openTraceStore, type TraceStore } from '../../src/store/store.ts';
 import { DEFAULT_GROUP, InsightDetector, findRootCause, rootCausesOf, type InsightGroup, type InsightOptions } from '../../src/xray/insights.ts';
 import { tempDir } from '@tfa/test-helpers/tmp';
