@@ -35,11 +35,11 @@ test('@tfa/trace-console and @tfa/otel-xray install from their tarballs into an 
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'empty-app', version: '1.0.0', private: true, type: 'module' }));
   writeFileSync(join(app, '.npmrc'), `registry=${registry.url}/\n`);
   await npm(['install', kit, otel, console_, '@opentelemetry/api@1.10', '@opentelemetry/sdk-trace@3', '@opentelemetry/resources@3'], app, join(dir, 'cache'));
-  assert.deepEqual(registry.misses.filter((m) => !m.includes('/-/')), [], 'every dependency came from the lockfile');
+  assert.deepEqual(registry.misses.filter((m) => !m.includes('/-/') && !registry.optionalPeers.has(m.slice(1))), [], 'every dependency came from the lockfile');
 
   await t.test('npx trace-console takes a datagram and shows it', async () => {
     const [port] = await freeTcpPorts(1);
-    const child = execFile(process.execPath, [join(app, 'node_modules', '.bin', 'trace-console'), '--listen', `127.0.0.1:${port}`, '--db', join(dir, 'traces.db')], { cwd: app });
+    const child = execFile(process.execPath, [join(app, 'node_modules', '.bin', 'trace-console'), '--listen', `127.0.0.1:${port}`, '--db', join(dir, 'traces.db'), '--otlp-grpc', 'off', '--otlp-http', 'off'], { cwd: app });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     t.after(async () => { child.kill('SIGTERM'); await exited; });
     let output = '';

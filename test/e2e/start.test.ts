@@ -80,7 +80,7 @@ test('npm start: healthy in order, a fetch end to end, the trace in the console,
   await s.waitFor(/All three are up/);
   t.diagnostic(`npm start to all healthy: ${((Date.now() - started) / 1000).toFixed(1)}s`);
   const out = s.output();
-  assert.ok(out.indexOf('console  |') < out.indexOf('archiver |') && out.indexOf('archiver |') < out.indexOf('fetcher  |'), 'started in order');
+  assert.ok(out.indexOf('console  |') < out.indexOf('archiver |') && out.indexOf('archiver |') < out.indexOf('fetcher  |'), `started in order:\n${out}`);
   assert.match(out, new RegExp(`trace-console  http://127\\.0\\.0\\.1:${ports[0]}/`));
   assert.ok(out.indexOf('trace-console  http') < out.indexOf('archiver       http'), 'the console is listed first');
   assert.doesNotMatch(out, /ARCHIVER_TOKEN=|Bearer [0-9a-f]{20}/, 'the token is not printed');

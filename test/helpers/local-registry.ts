@@ -16,6 +16,8 @@ export interface LocalRegistry {
   url: string;
   /** Requests answered with 404 (a package the lockfile does not have). */
   misses: string[];
+  /** Optional peer dependencies of what the lockfile has: npm asks for them, and may do without. */
+  optionalPeers: Set<string>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,8 @@ export async function startLocalRegistry(root: string): Promise<LocalRegistry> {
     byName.set(name, versions);
   }
   const misses: string[] = [];
+  const optionalPeers = new Set<string>();
+  for (const entry of Object.values(lock.packages)) for (const [name, meta] of Object.entries((entry.peerDependenciesMeta ?? {}) as Record<string, { optional?: boolean }>)) if (meta.optional) optionalPeers.add(name);
   let base = '';
   const server: Server = createServer((req, res) => {
     const url = decodeURIComponent((req.url ?? '/').split('?')[0]);
@@ -78,6 +82,7 @@ export async function startLocalRegistry(root: string): Promise<LocalRegistry> {
   return {
     url: base,
     misses,
+    optionalPeers,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
