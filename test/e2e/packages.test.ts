@@ -73,13 +73,13 @@ test('@tfa/trace-console and @tfa/otel-xray install from their tarballs into an 
     await new Promise<void>((r) => listener.bind(0, '127.0.0.1', r));
     t.after(() => listener.close());
     writeFileSync(join(app, 'traced.mjs'), `
-import { trace } from '@opentelemetry/api';
+import { SpanKind, trace } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { XRayDaemonSpanProcessor, XRayIdGenerator, parseDaemonAddress } from '@tfa/otel-xray';
 const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'packed' }), idGenerator: new XRayIdGenerator(), spanProcessors: [new XRayDaemonSpanProcessor({ endpoint: parseDaemonAddress(process.env.AWS_XRAY_DAEMON_ADDRESS).udp })] });
 trace.setGlobalTracerProvider(provider);
-trace.getTracer('packed').startSpan('GET /packed').end();
+trace.getTracer('packed').startSpan('GET /packed', { kind: SpanKind.SERVER }).end();
 await provider.shutdown();
 `);
     await exec(process.execPath, [join(app, 'traced.mjs')], { cwd: app, env: { ...process.env, AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${listener.address().port}` }, timeout: 30_000 });
