@@ -162,7 +162,7 @@ export const DiagnosticsSchema = Type.Object({
   senders: Type.Array(SenderReportSchema, { description: 'most recently seen first' }),
   store: StoreStatsSchema,
   udp: Type.Optional(UdpStatsSchema),
-  xray: Type.Optional(OpenRecord('counters of the X-Ray API, e.g. `telemetry`: PutTelemetryRecords totals (src/console/xray/settings.ts)')),
+  xray: Type.Optional(OpenRecord('counters of the X-Ray API, e.g. `telemetry`: PutTelemetryRecords totals (xray/settings.ts)')),
   fixes: Type.Record(Type.String(), Type.String(), { description: 'the one-line fix per problem kind' }),
 });
 export type DiagnosticsBody = Static<typeof DiagnosticsSchema>;
