@@ -11,7 +11,7 @@ import Type, { type Static } from 'typebox';
 import { ErrorSchema } from '@tfa/service-kit/errors';
 
 export { ErrorSchema };
-export type { ErrorBody } from '@tfa/archiver/contract';
+export type { ErrorBody } from '@tfa/service-kit/errors';
 
 // ---------------------------------------------------------------- shared pieces
 
