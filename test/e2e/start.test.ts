@@ -79,6 +79,8 @@ test('npm start: healthy in order, a fetch end to end, the trace in the console,
   const s = npmStart(t, ports, { FETCHER_ALLOW: `127.0.0.1:${site.port}` });
   await s.waitFor(/All three are up/);
   t.diagnostic(`npm start to all healthy: ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  // Log lines leave each process in batches (up to 100 ms late): wait for the fetcher's first.
+  await s.waitFor(/fetcher  \|/);
   const out = s.output();
   assert.ok(out.indexOf('console  |') < out.indexOf('archiver |') && out.indexOf('archiver |') < out.indexOf('fetcher  |'), `started in order:\n${out}`);
   assert.match(out, new RegExp(`trace-console  http://127\\.0\\.0\\.1:${ports[0]}/`));
