@@ -1,5 +1,5 @@
 /**
- * Question: console query. 100 000 traces (each a fetcher segment with its upstream and
+ * Question: console query. 50 000 traces (each a fetcher segment with its upstream and
  * archiver subsegments plus the archiver's own segment: 200 000 documents) loaded with
  * `trace-console import FILE`, then GET /api/traces?filter=... timed one request at a time
  * for several filters, from "newest 50" to a filter matching nothing (a full scan).
@@ -43,7 +43,7 @@ async function timeRequests(url: string, seconds: number, min = 1): Promise<{ ms
 }
 
 await bench('console query', async (ctx) => {
-  const traces = ctx.smoke ? 2_000 : 100_000;
+  const traces = ctx.smoke ? 2_000 : 50_000;
   const dir = scratchDir();
   const db = join(dir, 'traces.db');
   const perFile = traces; // one file, as a user would import an export

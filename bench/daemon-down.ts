@@ -58,4 +58,4 @@ await bench('daemon down', async (ctx) => {
   } finally {
     await Promise.all([live.stop(), down.stop(), sinks.stop()]);
   }
-}, { duration: 2 });
+}, { duration: 1 });

@@ -85,4 +85,4 @@ await bench('fetch pipeline', async (ctx) => {
   } finally {
     await Promise.all([fetcher.stop(), fetcherT.stop(), archiver.stop(), archiverT.stop(), page.stop(), sinks.stop(), commit.stop(), bare.stop(), bareStore.stop()]);
   }
-}, { duration: 2 });
+}, { duration: 1 });

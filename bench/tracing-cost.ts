@@ -156,4 +156,4 @@ await bench('tracing cost', async (ctx) => {
   } finally {
     await Promise.all([...Object.values(archivers).map((a) => a.stop()), bare.stop(), bareUdp.stop(), sinks.stop(), consoleSink.stop(), floorSink.stop()]);
   }
-}, { duration: 2 });
+}, { duration: 1 });
