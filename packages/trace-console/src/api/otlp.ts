@@ -8,10 +8,10 @@ import type { App } from '@tfa/service-kit/http';
 import { inflateOtlpBody, MAX_BODY_BYTES, OtlpDecodeError } from '../otlp/decode.ts';
 import { encodeResponse, exportSpans, responseJson, type ExportOutcome } from '../otlp/export.ts';
 import type { Ingest } from '../ingest/ingest.ts';
-import { SigV4Error } from '../otlp/sigv4-error.ts';
+import { XRayError } from '../xray/params.ts';
 import type { SignedRequest } from '../otlp/sigv4-verify.ts';
 
-/** Checks a request's SigV4 signature; throws SigV4Error to refuse it. */
+/** Checks a request's SigV4 signature; throws an XRayError to refuse it. */
 export type SigV4Check = (req: SignedRequest) => Promise<void>;
 
 /** Registers the OTLP receiver in its own scope (it reads bodies as bytes, unlike the JSON APIs). */
@@ -30,7 +30,7 @@ export function registerOtlp(app: App, ingest: Ingest, verifySigV4?: SigV4Check)
           // The signature covers the bytes as sent (gzip included), so it is checked before inflating.
           await verifySigV4({ method: req.method, url: req.url, headers: req.headers, body });
         } catch (err) {
-          if (!(err instanceof SigV4Error)) throw err;
+          if (!(err instanceof XRayError)) throw err;
           // X-Ray's own refusal: status, x-amzn-ErrorType and {__type, message}.
           return reply.code(err.status).header('x-amzn-errortype', err.type).header('x-amzn-requestid', req.id).type('application/json').send({ __type: err.type, message: err.message });
         }

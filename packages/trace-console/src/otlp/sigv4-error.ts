@@ -1,23 +1,13 @@
 /**
  * The light half of SigV4 verification (no AWS signer import, so a console that verifies
- * nothing does not load it): the credentials setting and the refusal type.
+ * nothing does not load it): the credentials setting. Refusals are X-Ray errors
+ * (xray/params.ts), in AWS's terms: HTTP status and `__type`.
  */
 
 /** The key pair requests must be signed with. */
 export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
-}
-
-/** A refusal in AWS's terms: HTTP status, `__type` and message. */
-export class SigV4Error extends Error {
-  readonly status: number;
-  readonly type: string;
-  constructor(status: number, type: string, message: string) {
-    super(message);
-    this.status = status;
-    this.type = type;
-  }
 }
 
 /** Parses `ACCESS_KEY:SECRET` (`--aws-credentials`). */
