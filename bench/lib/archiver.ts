@@ -26,7 +26,7 @@ export async function store(archiver: string, body: Buffer, contentType = 'text/
  * Starts an archiver with LOG_LEVEL=warn: no "listening" line to wait for, so it gets a free
  * loopback port picked here and is polled on /health.
  */
-export async function startQuietArchiver(dir: string, name: string): Promise<Server> {
+export async function startQuietArchiver(dir: string, name: string, env: NodeJS.ProcessEnv = {}): Promise<Server> {
   const port = await new Promise<number>((resolve, reject) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const p = (s.address() as { port: number }).port;
@@ -34,7 +34,7 @@ export async function startQuietArchiver(dir: string, name: string): Promise<Ser
     });
     s.on('error', reject);
   });
-  const p = spawnNode(name, join(root, 'node_modules', '.bin', 'archiver'), ['--listen', `127.0.0.1:${port}`, '--db', join(dir, `${name}.db`)], { env: { ...untraced, LOG_LEVEL: 'warn' } });
+  const p = spawnNode(name, join(root, 'node_modules', '.bin', 'archiver'), ['--listen', `127.0.0.1:${port}`, '--db', join(dir, `${name}.db`)], { env: { ...untraced, LOG_LEVEL: 'warn', ...env } });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

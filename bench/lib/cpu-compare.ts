@@ -1,9 +1,12 @@
 /**
  * A quick A/B tool for tracing work: server CPU µs per request for archiver variants,
  * interleaved rounds, wrk at low concurrency (CPU per request moves less than req/s when
- * neighbours share the cores). `node bench/lib/cpu-compare.ts [rounds] [variants...]`.
+ * neighbours share the cores). `node bench/lib/cpu-compare.ts [rounds] [variants...]`;
+ * more variants from `VARIANTS='name:K=V,K=V;name2:K=V'` (an archiver with those variables;
+ * one with LOG_LEVEL=warn is polled on /health instead of waiting for its listening line).
+ * Two copies of one variant differ by up to ±3 µs here: compare medians over ≥ 6 rounds.
  */
-import { startArchiver, doc10k, store } from './archiver.ts';
+import { startArchiver, startQuietArchiver, doc10k, store } from './archiver.ts';
 import { runLoad } from './load.ts';
 import { scratchDir, startHelper, tracedXray, untraced } from './proc.ts';
 import { cpuMicros } from './rss.ts';
@@ -16,11 +19,21 @@ const all: Record<string, NodeJS.ProcessEnv> = {
   sampled5: { ...tracedXray(udpPort), OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.05' },
   spans: { ...tracedXray(udpPort), OTEL_TRACES_EXPORTER: 'none' },
   xray: tracedXray(udpPort),
+  ...extraVariants(process.env.VARIANTS ?? ''),
   xrayOtlp: { ...tracedXray(udpPort), OTEL_EXPORTER_XRAY_PROTOCOL: 'otlp' },
 };
+/** `name:K=V,K=V;name2:K=V` → {name: {K: V, ...}, ...}. */
+function extraVariants(spec: string): Record<string, NodeJS.ProcessEnv> {
+  const out: Record<string, NodeJS.ProcessEnv> = {};
+  for (const v of spec.split(';').filter(Boolean)) {
+    const [name, vars = ''] = v.split(':');
+    out[name!] = Object.fromEntries(vars.split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  }
+  return out;
+}
 const names = process.argv.length > 3 ? process.argv.slice(3) : Object.keys(all);
 const dir = scratchDir();
-const servers = await Promise.all(names.map((n) => startArchiver(dir, n, { env: all[n] })));
+const servers = await Promise.all(names.map((n) => (all[n]!.LOG_LEVEL === 'warn' ? startQuietArchiver(dir, n, all[n]) : startArchiver(dir, n, { env: all[n] }))));
 const urls = await Promise.all(servers.map(async (s) => `${s.url}${await store(s.url, doc10k)}`));
 for (const u of urls) await runLoad({ url: u, connections: 8, duration: 1 });
 const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));

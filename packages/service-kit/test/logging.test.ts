@@ -47,3 +47,40 @@ test('every buffered line is written at exit, in order, with its fields', { time
     assert.equal(lines[0].level, 'info');
   }
 });
+
+test('the request line (logRequest) is the line pino writes for the same fields, escaping included', { timeout: 20_000 }, async () => {
+  const url = '/x?q="quoted"\\back\nline\u2028é\u0001';
+  const lines = await run(
+    `const { logRequest } = await import(${JSON.stringify(logging)});
+     const child = logger.child({ req_id: 'r"1' });
+     child.info({ method: 'GET', url: ${JSON.stringify(url)}, status: 404, ms: 0.25, trace_id: '1-6b0fb195-cea3061ec99690aace06e730', span_id: 'b855141e61ce01b7' }, 'request');
+     logRequest(child, 'GET', ${JSON.stringify(url)}, 404, 0.25, ',"trace_id":"1-6b0fb195-cea3061ec99690aace06e730","span_id":"b855141e61ce01b7"');
+     logRequest(child, 'DELETE', '/y', 500, 1);
+     const quiet = (await import(${JSON.stringify(logging)})).createLogger('q', { level: 'warn' });
+     logRequest(quiet.child({ req_id: 'z' }), 'GET', '/z', 200, 0);
+     process.exit(0);`,
+  );
+  assert.equal(lines.length, 3, 'a logger above info writes no request line');
+  const [viaPino, fast, plain] = lines;
+  const { time: t1, ...a } = viaPino!;
+  const { time: t2, ...b } = fast!;
+  assert.match(String(t2), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.ok(Math.abs(Date.parse(String(t1)) - Date.parse(String(t2))) < 1000);
+  assert.deepEqual(Object.keys(b), Object.keys(a), 'same fields in the same order');
+  assert.deepEqual(b, a);
+  assert.equal(b.url, url);
+  assert.deepEqual(plain, { level: 'info', time: plain!.time, service: 't', req_id: 'r"1', method: 'DELETE', url: '/y', status: 500, ms: 1, msg: 'request' });
+});
+
+test('logRequest falls back to the plain call for a logger not made by createLogger', async () => {
+  const { pino } = await import('pino');
+  const { logRequest } = await import('../src/logging.ts');
+  const out: string[] = [];
+  const custom = pino({ base: { service: 'c' } }, { write: (s: string) => void out.push(s) });
+  logRequest(custom.child({ req_id: 'k' }), 'GET', '/c', 201, 2, ',"trace_id":"1-00000001-000000000000000000000001","span_id":"0000000000000001"');
+  const line = JSON.parse(out[0]!);
+  assert.equal(line.msg, 'request');
+  assert.equal(line.req_id, 'k');
+  assert.equal(line.trace_id, '1-00000001-000000000000000000000001');
+  assert.equal(line.status, 201);
+});

@@ -1,35 +1,41 @@
 /**
- * Server spans for Fastify: one span per request, kept lean (no span per hook
- * or handler). Only the route handler runs inside the span's context: every
- * promise made inside an AsyncLocalStorage scope costs more, and Fastify's
- * own lifecycle makes many (measured: the whole request in the scope halved
- * throughput). Responses carry `X-Amzn-Trace-Id: Root=...`; routes marked
- * `config.trace: false` (e.g. /health) are not traced.
+ * Server spans for Fastify: one span per request, kept lean (no span per hook or handler).
+ * The tracing adds no Fastify hook of its own on the request path: the service kit's base
+ * calls `start` from the route's first onRequest hook (and from the 404 handler), `error`
+ * from its error handler and `end` from its onResponse hook, so a request pays for no
+ * extra hook runs, and a request the sampler drops pays for its ids, one non-recording
+ * span and the response header only (see presample.ts). Only the route handler runs inside
+ * the span's context: every promise made inside an AsyncLocalStorage scope costs more, and
+ * Fastify's own lifecycle makes many. Responses carry `X-Amzn-Trace-Id: Root=...`; routes
+ * marked `config.trace: false` (e.g. /health) are not traced.
  */
 import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '@tfa/service-kit/errors';
 import type { RequestInstrumentation } from '@tfa/service-kit/http';
-import { logFields } from './annotate.ts';
 import { serverSpanStarterFor, type SpanShape } from './presample.ts';
 import { formatTraceHeader } from '@tfa/otel-xray/propagator';
+import { toXRayTraceId } from '@tfa/otel-xray/ids';
 
-// The span and its context ride on the request object itself: WeakMaps keyed by 20 000
-// requests a second make every garbage collection walk their ephemerons.
+// The span, its parent context and the route ride on the request object itself: WeakMaps
+// keyed by 20 000 requests a second make every garbage collection walk their ephemerons.
 const SPAN = Symbol('traceSpan');
-const CONTEXT = Symbol('traceContext');
-type Traced = FastifyRequest & { [SPAN]?: Span; [CONTEXT]?: Context };
+const PARENT = Symbol('traceParent');
+const ROUTE = Symbol('traceRoute');
+type Traced = FastifyRequest & { [SPAN]?: Span; [PARENT]?: Context; [ROUTE]?: string };
 const spanOf = (req: FastifyRequest): Span | undefined => (req as Traced)[SPAN];
 
-/** The trace fields of a request's log lines, outside the handler's context too. */
-export function traceFields(req: FastifyRequest): { trace_id: string; span_id: string } | undefined {
+/** The trace fields of a request's log line as a JSON fragment, outside the handler's context too (ids are hex: nothing to escape). */
+function traceFieldsJson(req: FastifyRequest): string {
   const span = spanOf(req);
-  return span ? logFields(span.spanContext()) : undefined;
+  if (span === undefined) return '';
+  const sc = span.spanContext();
+  return `,"trace_id":"${toXRayTraceId(sc.traceId)}","span_id":"${sc.spanId}"`;
 }
 
-const REQUEST_SPAN: SpanShape<FastifyRequest> = {
+const REQUEST_SPAN: SpanShape<Traced> = {
   name(req) {
-    const route = req.routeOptions.url;
+    const route = req[ROUTE];
     return route ? `${req.method} ${route}` : req.method;
   },
   // What X-Ray's sampling rules match on (the service comes from the resource).
@@ -46,9 +52,9 @@ function serverAddress(host: string): string {
 }
 
 /** A recorded server span's attributes (HTTP semantic conventions). */
-function requestAttributes(req: FastifyRequest): Attributes {
+function requestAttributes(req: Traced): Attributes {
   const host = req.headers.host ?? '';
-  const route = req.routeOptions.url;
+  const route = req[ROUTE];
   return {
     'http.request.method': req.method,
     'url.full': `${req.protocol}://${host}${req.url}`,
@@ -62,65 +68,78 @@ function requestAttributes(req: FastifyRequest): Attributes {
 
 /** The services' request tracing, in the shape the service kit's Fastify base takes. */
 export function requestTracing(tracer: Tracer): RequestInstrumentation {
-  return { register: (app) => traceRequests(app, tracer), logFields: traceFields };
-}
-
-/** Adds the request-span hooks to an app. */
-export function traceRequests(app: FastifyInstance<any, any, any, any, any>, tracer: Tracer): void {
-  // Declared up front so every request object keeps one shape.
-  app.decorateRequest(SPAN, undefined);
-  app.decorateRequest(CONTEXT, undefined);
   const startSpan = serverSpanStarterFor(tracer);
-  app.addHook('onRequest', (req, reply, done) => {
-    if (req.routeOptions.config?.trace === false) return done();
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    // The parent context is passed, not entered: an AsyncLocalStorage scope per request cost ~7 µs.
-    // The name and attributes are built only when asked: a request the sampler drops makes none.
-    const span = startSpan(req, parent, REQUEST_SPAN);
-    const traced = req as Traced;
-    traced[SPAN] = span;
-    traced[CONTEXT] = trace.setSpan(parent, span);
-    reply.header('x-amzn-trace-id', formatTraceHeader(span.spanContext()));
-    done();
-  });
+  // The headers the propagators read: a request with none of them has no parent to extract.
+  const fields = propagation.fields();
+  const hasTraceHeader = (headers: Record<string, unknown>): boolean => {
+    for (let i = 0; i < fields.length; i++) if (headers[fields[i]!] !== undefined) return true;
+    return false;
+  };
 
-  // Handlers (and what they call: store, upstream, archiver client, logs) see the span as active.
-  app.addHook('onRoute', (route) => {
-    const handler = route.handler;
-    route.handler = function tracedHandler(this: unknown, req: FastifyRequest, reply: unknown) {
-      const ctx = (req as Traced)[CONTEXT];
-      return ctx ? context.with(ctx, handler as (...a: unknown[]) => unknown, this, req, reply) : (handler as (...a: unknown[]) => unknown).call(this, req, reply);
-    } as typeof route.handler;
-  });
+  /** Ends a recorded span once, from onResponse or from an aborted request's close. */
+  const finish = (span: Span, status: number | undefined): void => {
+    if (!span.isRecording()) return;
+    if (status === undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client closed the connection' });
+    else {
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+  };
 
-  app.addHook('onError', (req, _reply, err, done) => {
-    const span = spanOf(req);
-    if (span && (!(err instanceof AppError) || err.status >= 500)) {
+  return {
+    register(app: FastifyInstance<any, any, any, any, any>) {
+      // Declared up front so every request object keeps one shape.
+      app.decorateRequest(SPAN, undefined);
+      app.decorateRequest(PARENT, undefined);
+      app.decorateRequest(ROUTE, undefined);
+      // Handlers (and what they call: store, upstream, archiver client, logs) see the span as active.
+      app.addHook('onRoute', (route) => {
+        const handler = route.handler as (...a: unknown[]) => unknown;
+        route.handler = function tracedHandler(this: unknown, req: FastifyRequest, reply: unknown) {
+          const traced = req as Traced;
+          const span = traced[SPAN];
+          return span ? context.with(trace.setSpan(traced[PARENT] ?? ROOT_CONTEXT, span), handler, this, req, reply) : handler.call(this, req, reply);
+        } as typeof route.handler;
+      });
+    },
+
+    start(req: FastifyRequest, reply: FastifyReply, route: string | undefined) {
+      const traced = req as Traced;
+      if (traced[SPAN] !== undefined) return;
+      // The parent context is passed, not entered: an AsyncLocalStorage scope per request cost ~7 µs.
+      const parent = hasTraceHeader(req.headers) ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
+      traced[ROUTE] = route;
+      // The name and attributes are built only when asked: a request the sampler drops makes none.
+      const span = startSpan(traced, parent, REQUEST_SPAN);
+      traced[SPAN] = span;
+      traced[PARENT] = parent;
+      reply.header('x-amzn-trace-id', formatTraceHeader(span.spanContext()));
+      // A recorded span of a request whose client goes away before the answer still ends.
+      if (span.isRecording()) {
+        const raw = req.raw;
+        raw.once('close', () => {
+          if (raw.aborted) finish(span, undefined);
+        });
+      }
+    },
+
+    error(req: FastifyRequest, err: unknown) {
+      const span = spanOf(req);
+      if (span === undefined || !span.isRecording()) return;
+      if (err instanceof AppError && err.status < 500) return;
       // Only what the caller may see: our code and detail, never our stack.
       span.addEvent('exception', {
-        'exception.type': err instanceof AppError ? err.code : err.name,
+        'exception.type': err instanceof AppError ? err.code : ((err as Error)?.name ?? 'Error'),
         'exception.message': err instanceof AppError ? err.detail : 'internal error',
       });
-    }
-    done();
-  });
+    },
 
-  app.addHook('onResponse', (req, reply, done) => {
-    const span = spanOf(req);
-    if (span) {
-      span.setAttribute('http.response.status_code', reply.statusCode);
-      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-    }
-    done();
-  });
+    end(req: FastifyRequest, reply: FastifyReply) {
+      const span = spanOf(req);
+      if (span !== undefined) finish(span, reply.statusCode);
+    },
 
-  app.addHook('onRequestAbort', (req, done) => {
-    const span = spanOf(req);
-    if (span) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client closed the connection' });
-      span.end();
-    }
-    done();
-  });
+    logFields: traceFieldsJson,
+  };
 }
