@@ -4,7 +4,8 @@
  * neighbours share the cores). `node bench/lib/cpu-compare.ts [rounds] [variants...]`;
  * more variants from `VARIANTS='name:K=V,K=V;name2:K=V'` (an archiver with those variables;
  * one with LOG_LEVEL=warn is polled on /health instead of waiting for its listening line).
- * Two copies of one variant differ by up to ±3 µs here: compare medians over ≥ 6 rounds.
+ * CONNECTIONS=32 loads as the table's rows do (default 8). Two copies of one variant differ by
+ * up to ±3 µs here (±5 µs at 32 connections): compare medians over ≥ 6 rounds.
  */
 import { startArchiver, startQuietArchiver, doc10k, store } from './archiver.ts';
 import { runLoad } from './load.ts';
@@ -40,7 +41,7 @@ const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []
 for (let r = 0; r < rounds; r++) {
   for (let i = 0; i < names.length; i++) {
     const before = cpuMicros(servers[i]!.pid);
-    const res = await runLoad({ url: urls[i]!, connections: 8, duration: 2 });
+    const res = await runLoad({ url: urls[i]!, connections: Number(process.env.CONNECTIONS ?? 8), duration: 2 });
     cpu[names[i]!]!.push((cpuMicros(servers[i]!.pid) - before) / res.requests);
   }
 }

@@ -8,7 +8,8 @@
  * The standalone X-Ray daemon and the CloudWatch agent take segment documents only: use
  * XRayDaemonSpanProcessor (OTEL_EXPORTER_XRAY_PROTOCOL=segment, the default) for them.
  *
- * Spans are serialized in `setImmediate` slices right after they end (SpanQueue); a slice
+ * Spans are serialized in `setImmediate` slices once 64 have ended or the oldest has waited
+ * `lingerMs` (50; SpanQueue), so a datagram carries many even at a low sampling rate; a slice
  * whose datagram would pass the budget is split in halves until it fits, and a single
  * span that cannot fit is dropped and counted (never silently).
  */

@@ -2,7 +2,8 @@
  * The lean path from ended spans to daemon datagrams. `onEnd` runs inside the request
  * that ended the span, so it only queues a reference (SpanQueue); translation, fitting
  * and sending happen in `setImmediate` slices of at most `sliceSize` spans, between
- * requests, so no request ever pays for a whole batch.
+ * requests, so no request ever pays for a whole batch. A slice that is not full lingers up
+ * to `lingerMs` (50) for more, so documents leave in bursts the daemon reads while awake.
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { DocumentEncoder } from './encode.ts';

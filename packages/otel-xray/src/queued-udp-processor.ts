@@ -1,6 +1,6 @@
 /**
  * What both daemon-port processors share: a bounded SpanQueue drained in `setImmediate`
- * slices, one unref'd UdpTransport, and rate-limited drop reports. Subclasses turn a slice
+ * slices (a slice that is not full lingers up to 50 ms for more spans, see span-queue.ts), one unref'd UdpTransport, and rate-limited drop reports. Subclasses turn a slice
  * into datagrams (segment documents, or ADOT T1S frames).
  */
 import type { Context } from '@opentelemetry/api';
@@ -10,6 +10,9 @@ import { SpanQueue } from './span-queue.ts';
 import { DropReporter, type DropSummary } from './drop-reporter.ts';
 import { UdpTransport, type Endpoint, type Resolver } from './udp-transport.ts';
 
+/** Ended spans wait up to this long for company: one datagram (T1S) or one burst (segments) carries them. */
+export const DEFAULT_LINGER_MS = 50;
+
 /** Options every daemon-port processor takes. */
 export interface QueuedUdpProcessorOptions {
   /** Where the daemon listens (the `udp` half of parseDaemonAddress). */
@@ -18,6 +21,8 @@ export interface QueuedUdpProcessorOptions {
   maxQueueSize?: number;
   /** Spans handled per event-loop turn. Default 64. */
   sliceSize?: number;
+  /** How long fewer than `sliceSize` ended spans wait for more before they are sent (ms). Default 50; 0 sends them the next turn. */
+  lingerMs?: number;
   /** Receives drop counts at most once a minute (the services log it). */
   onDrop?: (summary: DropSummary) => void;
   /** Minimum interval between onDrop calls (ms). Default 60 000. */
@@ -35,7 +40,11 @@ export abstract class QueuedUdpSpanProcessor implements SpanProcessor {
   private shutDown = false;
 
   constructor(options: QueuedUdpProcessorOptions) {
-    this.queue = new SpanQueue({ capacity: options.maxQueueSize ?? 4096, sliceSize: options.sliceSize ?? 64, onSlice: (spans) => this.send(spans) });
+    this.queue = new SpanQueue({
+      capacity: options.maxQueueSize ?? 4096, sliceSize: options.sliceSize ?? 64,
+      lingerMs: options.lingerMs ?? DEFAULT_LINGER_MS,
+      onSlice: (spans) => this.send(spans),
+    });
     this.reporter = new DropReporter(options.onDrop, options.dropReportIntervalMs ?? 60_000);
     this.transport = new UdpTransport(options.endpoint, {
       resolver: options.resolver,

@@ -4,6 +4,13 @@
  * `setImmediate` slices of at most `sliceSize` spans, between requests, so no request pays
  * for a whole batch and spans are let go within a turn or two of ending (they die young,
  * which keeps garbage collection cheap; a batch held for seconds gets promoted).
+ *
+ * With `lingerMs`, a slice that is not yet full waits up to that long for more spans. Every
+ * datagram wakes its receiver, and on a busy 2-core machine each wake-up cost the sending
+ * service ~100 µs (5 % sampling at 30 000 requests/s sent ~1 500 single-span datagrams a
+ * second, one per event-loop turn); lingering lets a T1S datagram carry 64 spans and lets
+ * segment documents go out back to back, while the receiver is still awake. A process that
+ * runs out of work sends what lingers before it exits.
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
@@ -17,7 +24,15 @@ export interface SpanQueueOptions {
   room?: () => number;
   /** The exporter's work for one slice; must not throw. The array is reused: copy what you keep. */
   onSlice: (spans: readonly ReadableSpan[]) => void;
+  /** How long a slice that is not full waits for more spans (ms); 0 (the default) sends it the next turn. */
+  lingerMs?: number;
 }
+
+/** Queues holding spans back on a linger timer, drained when the event loop runs dry. */
+const lingering = new Set<SpanQueue>();
+process.on('beforeExit', () => {
+  for (const q of lingering) q.drainAll();
+});
 
 /** A bounded ring of ended spans, drained in slices. */
 export class SpanQueue {
@@ -25,6 +40,8 @@ export class SpanQueue {
   private head = 0;
   private count = 0;
   private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly lingerMs: number;
   private readonly slice: ReadableSpan[] = [];
   private readonly sliceSize: number;
   private readonly onSlice: (spans: readonly ReadableSpan[]) => void;
@@ -36,6 +53,7 @@ export class SpanQueue {
     this.sliceSize = Math.max(1, options.sliceSize);
     this.onSlice = options.onSlice;
     this.room = options.room;
+    this.lingerMs = Math.max(0, options.lingerMs ?? 0);
   }
 
   /** Spans waiting. */
@@ -49,25 +67,42 @@ export class SpanQueue {
     if (this.count === capacity) return false;
     this.ring[(this.head + this.count) % capacity] = span;
     this.count++;
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.drainBound);
-    }
+    this.schedule();
     return true;
   }
 
   /** Hands every waiting span to `onSlice` now (flush and shutdown). */
   drainAll(): void {
+    this.cancelLinger();
     while (this.count > 0) this.drainSlice();
+  }
+
+  /** Next turn when a slice is full (or nothing lingers), else once the linger time is up. */
+  private schedule(): void {
+    if (this.scheduled || this.count === 0) return;
+    if (this.lingerMs === 0 || this.count >= this.sliceSize) {
+      this.cancelLinger();
+      this.scheduled = true;
+      setImmediate(this.drainBound);
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(this.drainBound, this.lingerMs);
+      this.timer.unref();
+      lingering.add(this);
+    }
+  }
+
+  private cancelLinger(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    lingering.delete(this);
   }
 
   private drain(): void {
     this.scheduled = false;
+    this.cancelLinger();
     this.drainSlice();
-    if (this.count > 0 && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.drainBound);
-    }
+    this.schedule();
   }
 
   private drainSlice(): void {

@@ -88,3 +88,53 @@ test('OTEL_EXPORTER_XRAY_PROTOCOL is segment by default, otlp on request, anythi
   assert.equal(parseTracingEnv({ OTEL_EXPORTER_XRAY_PROTOCOL: 'otlp' }).xrayProtocol, 'otlp');
   assert.throws(() => parseTracingEnv({ OTEL_EXPORTER_XRAY_PROTOCOL: 'udp' }), /OTEL_EXPORTER_XRAY_PROTOCOL/);
 });
+
+test('spans ended on separate turns linger into one datagram; a lone span still goes within the linger time', async (t) => {
+  const { datagrams, tracer, processor } = await setup(t, { lingerMs: 50 });
+  // Ten requests' spans, one per event-loop turn (as at 5 % sampling): one datagram, not ten.
+  for (let i = 0; i < 10; i++) {
+    tracer.startSpan(`GET /archive/${i}`).end();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.equal(datagrams.length, 0, 'nothing sent before the linger time');
+  await settle();
+  assert.equal(datagrams.length, 1);
+  assert.equal(decodeAdotUdpPayload(datagrams[0]!)!.spans.length, 10);
+  // A full slice does not wait.
+  for (let i = 0; i < 64; i++) tracer.startSpan(`full ${i}`).end();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(datagrams.length, 2, 'a full slice of 64 goes the next turn');
+  // Nor does one span wait longer than the linger time.
+  const start = Date.now();
+  tracer.startSpan('lone').end();
+  while (datagrams.length < 3 && Date.now() - start < 2000) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(datagrams.length, 3);
+  assert.ok(Date.now() - start < 500, `a lone span went after ${Date.now() - start} ms`);
+  assert.equal(processor.spansSent, 75);
+});
+
+test('a process that runs out of work sends the spans still lingering before it exits', { timeout: 30_000 }, async (t) => {
+  const l = await listener(t);
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const src = (p: string) => JSON.stringify(fileURLToPath(new URL(p, import.meta.url)));
+  // No shutdown, no flush: the event loop simply runs dry with three spans lingering (10 s).
+  const body = `
+    import { TracerProvider } from '@opentelemetry/sdk-trace';
+    import { XRayOtlpUdpSpanProcessor } from ${src('../src/otlp-udp-processor.ts')};
+    import { XRayDaemonSpanProcessor } from ${src('../src/processor.ts')};
+    const endpoint = { host: '127.0.0.1', port: ${l.port} };
+    const provider = new TracerProvider({ spanProcessors: [new XRayOtlpUdpSpanProcessor({ endpoint, lingerMs: 10000 }), new XRayDaemonSpanProcessor({ endpoint, lingerMs: 10000 })] });
+    const tracer = provider.getTracer('exit');
+    for (let i = 0; i < 3; i++) tracer.startSpan('at exit ' + i).end();`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', body], { cwd: fileURLToPath(new URL('.', import.meta.url)), stdio: ['ignore', 'inherit', 'inherit'] });
+  const started = Date.now();
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 0);
+  assert.ok(Date.now() - started < 8000, 'the process did not wait for the linger timer');
+  await settle();
+  const t1s = l.datagrams.filter((d) => d.includes('\nT1S'));
+  assert.equal(t1s.length, 1, 'one T1S datagram with the three spans');
+  assert.equal(decodeAdotUdpPayload(t1s[0]!)!.spans.length, 3);
+  assert.equal(l.datagrams.length - t1s.length, 3, 'and three segment documents');
+});
