@@ -4,7 +4,8 @@
  * bound (`host:port`: a busy port stops the console), or one bound only if free
  * (`if-free:host:port`, the defaults: another collector on 4317 is a warning, not a failure).
  */
-import { parseHostPort, type HostPort } from '@tfa/service-kit/config';
+import { formatHostPort, parseHostPort, type HostPort } from '@tfa/service-kit/config';
+import { exitUnbound } from './listen.ts';
 
 /** A door's setting. */
 export type DoorSetting = { off: true } | { off: false; at: HostPort; ifFree: boolean };
@@ -31,7 +32,7 @@ export interface OpenDoor {
  */
 export async function openDoor(what: string, flag: string, door: DoorSetting, bind: (at: HostPort) => Promise<OpenDoor>): Promise<OpenDoor | undefined> {
   if (door.off) return undefined;
-  const where = `${door.at.host.includes(':') ? `[${door.at.host}]` : door.at.host}:${door.at.port}`;
+  const where = formatHostPort(door.at);
   try {
     return await bind(door.at);
   } catch (err) {
@@ -40,15 +41,6 @@ export async function openDoor(what: string, flag: string, door: DoorSetting, bi
       process.stderr.write(`trace-console: warning: ${what} ${where} is already in use (another collector?); running without it (set ${flag} HOST:PORT or ${flag} off)\n`);
       return undefined;
     }
-    const why =
-      e.code === 'EADDRINUSE'
-        ? 'is already in use; stop what holds it, or move the door with'
-        : e.code === 'EACCES'
-          ? 'needs a permission this process lacks; pick a port above 1023 with'
-          : e.code === 'EADDRNOTAVAIL'
-            ? 'is not an address of this machine; fix'
-            : `cannot be bound (${e.message.split('\n')[0]}); fix or turn off with`;
-    process.stderr.write(`trace-console: ${what} ${where} ${why} ${flag}\n`);
-    process.exit(1);
+    exitUnbound(`${what} ${where}`, e, flag, { inUse: 'is already in use; stop what holds it, or move the door with', other: `cannot be bound (${e.message.split('\n')[0]}); fix or turn off with ${flag}` });
   }
 }

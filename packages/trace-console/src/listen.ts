@@ -31,14 +31,22 @@ export async function listenUdpAndTcp(app: App, at: HostPort, bindUdp: (at: Host
 }
 
 function fail(what: string, e: NodeJS.ErrnoException): never {
+  exitUnbound(what, e, '--listen', { inUse: 'is already in use (another X-Ray daemon or trace-console?); stop it or move trace-console with', other: `cannot be bound: ${e.message}` });
+}
+
+/**
+ * Exits with the console's one line for an address it could not bind (its own port or an
+ * OTLP door): `trace-console: <what> <why> <flag>`, the reason taken from the error code.
+ */
+export function exitUnbound(what: string, e: NodeJS.ErrnoException, flag: string, words: { inUse: string; other: string }): never {
   const why =
     e.code === 'EADDRINUSE'
-      ? 'is already in use (another X-Ray daemon or trace-console?); stop it or move trace-console with --listen'
+      ? `${words.inUse} ${flag}`
       : e.code === 'EACCES'
-        ? 'needs a permission this process lacks; pick a port above 1023 with --listen'
+        ? `needs a permission this process lacks; pick a port above 1023 with ${flag}`
         : e.code === 'EADDRNOTAVAIL'
-          ? 'is not an address of this machine; fix --listen'
-          : `cannot be bound: ${e.message}`;
+          ? `is not an address of this machine; fix ${flag}`
+          : words.other;
   process.stderr.write(`trace-console: ${what} ${why}\n`);
   process.exit(1);
 }
