@@ -179,21 +179,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
     const traced = instrumentation !== undefined && !docs && route.config?.trace !== false;
     if (!quiet && !traced) return;
     const url = route.url;
-    const first: Hook = traced
-      ? quiet
-        ? (req, reply, done) => {
-            (req as Quietable)[QUIET] = true;
-            instrumentation.start(req, reply, url);
-            done();
-          }
-        : (req, reply, done) => {
-            instrumentation.start(req, reply, url);
-            done();
-          }
-      : (req, _reply, done) => {
-          (req as Quietable)[QUIET] = true;
-          done();
-        };
+    const first: Hook = (req, reply, done) => {
+      if (quiet) (req as Quietable)[QUIET] = true;
+      if (traced) instrumentation.start(req, reply, url);
+      done();
+    };
     first[BASE_HOOK] = true;
     const own = (route.onRequest === undefined ? [] : ([] as Hook[]).concat(route.onRequest as Hook | Hook[])).filter((h) => h[BASE_HOOK] !== true);
     route.onRequest = [first, ...own] as typeof route.onRequest;
