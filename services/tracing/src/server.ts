@@ -70,8 +70,10 @@ function requestAttributes(req: Traced): Attributes {
 export function requestTracing(tracer: Tracer): RequestInstrumentation {
   const startSpan = serverSpanStarterFor(tracer);
   // The headers the propagators read: a request with none of them has no parent to extract.
-  const fields = propagation.fields();
+  // Asked at the first request, when the global propagator is surely set.
+  let fields: string[] | undefined;
   const hasTraceHeader = (headers: Record<string, unknown>): boolean => {
+    fields ??= propagation.fields();
     for (let i = 0; i < fields.length; i++) if (headers[fields[i]!] !== undefined) return true;
     return false;
   };
