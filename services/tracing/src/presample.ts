@@ -8,12 +8,15 @@
  * non-recording span carrying its ids, so the response header, the log lines and the
  * downstream `Sampled=0` stay as before. A sampled request is started by the SDK as usual,
  * with the same decision handed to it (the SDK's sampler is wrapped to return it, so rules'
- * reservoirs and counts see each request once) and the same trace id.
+ * reservoirs and counts see each request once) and the same trace id; or, where the SDK
+ * allows it (direct-span.ts), the SDK's span is made directly with the decision and ids.
  */
-import { isSpanContextValid, SpanKind, trace, TraceFlags, type Attributes, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, isSpanContextValid, SpanKind, trace, TraceFlags, type Attributes, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
 import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
 import { newXRayCompatibleTraceId, type XRayIdGenerator } from '@tfa/otel-xray/ids';
 import { getPendingRoot } from '@tfa/otel-xray/root-context';
+import type { DirectSpanFactory } from './direct-span.ts';
 
 /** How a server span is described from its request, each part asked only when needed. */
 export interface SpanShape<T> {
@@ -51,10 +54,12 @@ export function presampledSampler(inner: Sampler): Sampler {
 /**
  * A starter for `tracer`'s server spans. `sampler` is the composed sampler the provider
  * wraps with presampledSampler; `ids` the provider's id generator; `readsAttributes` false
- * for samplers that decide on the trace id and parent alone.
+ * for samplers that decide on the trace id and parent alone; `direct` makes recorded spans
+ * without the tracer (undefined: the tracer makes them).
  */
-export function serverSpanStarter(tracer: Tracer, sampler: Sampler, ids: XRayIdGenerator, readsAttributes: boolean): ServerSpanStarter {
+export function serverSpanStarter(tracer: Tracer, sampler: Sampler, ids: XRayIdGenerator, readsAttributes: boolean, direct?: DirectSpanFactory): ServerSpanStarter {
   return (input, parent, shape) => {
+    if (isTracingSuppressed(parent)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parentSc = trace.getSpanContext(parent);
     const hasParent = parentSc !== undefined && isSpanContextValid(parentSc);
     let traceId: string;
@@ -77,6 +82,15 @@ export function serverSpanStarter(tracer: Tracer, sampler: Sampler, ids: XRayIdG
         traceFlags: TraceFlags.NONE,
         traceState: result.traceState ?? parentSc?.traceState,
       });
+    }
+    if (direct !== undefined) {
+      const attributes = shape.attributes(input);
+      // As in the SDK: what the sampler adds wins over the span's own.
+      if (result.attributes !== undefined) Object.assign(attributes, result.attributes);
+      const traceFlags = result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE;
+      const traceState = result.traceState ?? (hasParent ? parentSc.traceState : undefined);
+      const spanContext = { traceId, spanId: ids.generateSpanId(), traceFlags, traceState };
+      return direct(shape.name(input), SpanKind.SERVER, parent, spanContext, hasParent ? parentSc : undefined, attributes);
     }
     decided = { traceId, result };
     if (!hasParent) ids.nextTraceId = traceId;

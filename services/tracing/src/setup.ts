@@ -25,6 +25,7 @@ import { traceUndici } from './client.ts';
 import { parseTracingEnv, type TracingEnv } from './env.ts';
 import { LogSpanProcessor } from './log-processor.ts';
 import { OtlpSpanProcessor } from './otlp-processor.ts';
+import { directSpanFactory } from './direct-span.ts';
 import { presampledSampler, registerServerSpanStarter, serverSpanStarter } from './presample.ts';
 import { lazySigv4Exporter, sigv4Target } from './sigv4-target.ts';
 import { parseDaemonAddress, type DaemonAddress } from '@tfa/otel-xray/wire/daemon-address';
@@ -87,7 +88,7 @@ export function setupTracing(options: TracingOptions): Tracing {
   const tracer = trace.getTracer(serviceName, options.serviceVersion);
   withoutSelfMetrics(tracer);
   // Only X-Ray's rules read a request's method, host and path.
-  registerServerSpanStarter(tracer, serverSpanStarter(tracer, composed, ids, env.sampler === 'xray'));
+  registerServerSpanStarter(tracer, serverSpanStarter(tracer, composed, ids, env.sampler === 'xray', directSpanFactory(tracer)));
   const stopUndici = traceUndici(tracer, { peerServices: options.peerServices });
 
   addLogMixin(() => {
