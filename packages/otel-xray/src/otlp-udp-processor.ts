@@ -13,9 +13,9 @@
  * whose datagram would pass the budget is split in halves until it fits, and a single
  * span that cannot fit is dropped and counted (never silently).
  */
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { DAEMON_HEADER } from './encode.ts';
+import { encodeTraceRequestBase64 } from './otlp-encode.ts';
 import { DEFAULT_BUDGET } from './wire/fit.ts';
 import type { ProcessorCounters } from './processor.ts';
 import { QueuedUdpSpanProcessor, type QueuedUdpProcessorOptions } from './queued-udp-processor.ts';
@@ -55,9 +55,7 @@ export class XRayOtlpUdpSpanProcessor extends QueuedUdpSpanProcessor {
   private sendRange(spans: ReadableSpan[]): void {
     let datagram: string;
     try {
-      const bytes = ProtobufTraceSerializer.serializeRequest(spans);
-      if (bytes === undefined) throw new Error('the OTLP serializer returned nothing');
-      datagram = DAEMON_HEADER + SAMPLED_TRACES_PREFIX + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+      datagram = DAEMON_HEADER + SAMPLED_TRACES_PREFIX + encodeTraceRequestBase64(spans);
     } catch (error) {
       this.encodeDrops += spans.length;
       this.reporter.note('encode', (error as Error).message, spans.length);
