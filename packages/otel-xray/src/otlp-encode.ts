@@ -176,12 +176,12 @@ const resources = new WeakMap<object, Buffer>();
 function key(k: string): void {
   let b = keys.get(k);
   if (b === undefined) {
-    const bytes = Buffer.from(k, 'utf8');
-    const start = new Writer();
-    start.byte(0x0a);
-    start.varint(bytes.length);
-    start.raw(bytes);
-    b = Buffer.from(start.buf.subarray(0, start.pos));
+    // Encoded in the shared writer past its end, then copied out: no buffer of its own to grow.
+    const at = w.pos;
+    w.byte(0x0a);
+    w.string(k);
+    b = Buffer.from(w.buf.subarray(at, w.pos));
+    w.pos = at;
     if (keys.size >= KEY_CACHE_LIMIT) keys.clear();
     keys.set(k, b);
   }

@@ -2,7 +2,7 @@
  * OTLP/HTTP protobuf export without holding spans: the official transport
  * (OTEL_EXPORTER_OTLP_* read by @opentelemetry/otlp-exporter-base: endpoint, headers,
  * compression, timeout, retries) and our encoder (otel-xray's otlp-encode.ts, the official
- * serializer's bytes at a third of its cost), fed differently from the SDK's BatchSpanProcessor.
+ * serializer's bytes at less than half its cost), fed differently from the SDK's BatchSpanProcessor.
  * Ended spans are serialized in `setImmediate` slices (SpanQueue) right after they end,
  * and the bytes wait for the batch instead of the spans. A protobuf message concatenated
  * with another of its type is their merge, so the slices' ExportTraceServiceRequests
