@@ -20,6 +20,18 @@ test('ids: trace ids are 32 hex whose first 8 are the current epoch seconds', ()
   assert.ok(isValidXRayTraceId(toXRayTraceId(id)));
 });
 
+test('ids: the X-Ray form of the newest id, an older one and an equal copy are all the same conversion', () => {
+  const slow = (id: string) => `1-${id.slice(0, 8)}-${id.slice(8)}`;
+  const older = gen.generateTraceId();
+  const newest = gen.generateTraceId();
+  assert.equal(toXRayTraceId(newest), slow(newest));
+  assert.equal(toXRayTraceId(older), slow(older));
+  // The same characters arriving as another string (a caller's header) convert alike.
+  const copy = [...newest].join('');
+  assert.equal(toXRayTraceId(copy), slow(newest));
+  assert.equal(toXRayTraceId('5759e988bd862e3fe1be46a994272793'), '1-5759e988-bd862e3fe1be46a994272793');
+});
+
 test('ids: span ids are 16 hex and non-zero; ids are unique across pool refills', () => {
   const traces = new Set<string>();
   const spans = new Set<string>();

@@ -29,15 +29,15 @@ export type App = FastifyInstance<any, any, any, Logger, TypeBoxTypeProvider>;
 /**
  * What a tracing layer adds to the base (the services' is @tfa/service-tracing's
  * `requestTracing`). The base calls it from its own hooks, so tracing adds no hook run to a
- * request: `start` first thing in every traced route's onRequest (and in the 404 handler),
- * `error` from the error handler, `end` from onResponse, before the request's log line. The
+ * request: a route's starter first thing in every traced route's onRequest (and in the 404
+ * handler), `error` from the error handler, `end` from onResponse, before the request's log line. The
  * kit knows only this shape, so it imports no tracing code.
  */
 export interface RequestInstrumentation {
   /** Adds what the layer needs at registration (decorators, handler wrappers); called before the base's own. */
   register(app: FastifyInstance<any, any, any, any, any>): void;
-  /** Starts the request's span; `route` is the route's URL pattern (undefined for a 404). */
-  start(req: FastifyRequest, reply: FastifyReply, route: string | undefined): void;
+  /** What starts the span of a request to `route` (the route's URL pattern; undefined for a 404); asked once per route. */
+  starter(route: string | undefined): (req: FastifyRequest, reply: FastifyReply) => void;
   /** Records what a route or Fastify threw. */
   error(req: FastifyRequest, err: unknown): void;
   /** Ends the request's span when its response is done. */
@@ -178,10 +178,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
     const quiet = docs || route.config?.quiet === true;
     const traced = instrumentation !== undefined && !docs && route.config?.trace !== false;
     if (!quiet && !traced) return;
-    const url = route.url;
+    const start = traced ? instrumentation.starter(route.url) : undefined;
     const first: Hook = (req, reply, done) => {
       if (quiet) (req as Quietable)[QUIET] = true;
-      if (traced) instrumentation.start(req, reply, url);
+      if (start !== undefined) start(req, reply);
       done();
     };
     first[BASE_HOOK] = true;
@@ -218,8 +218,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<App> {
     else req.log.debug({ code: body.code }, 'request rejected');
     return sendError(reply, body);
   });
+  const startNotFound = instrumentation?.starter(undefined);
   app.setNotFoundHandler((req, reply) => {
-    instrumentation?.start(req, reply, undefined);
+    startNotFound?.(req, reply);
     return sendError(reply, errorBody(req.id, 'not_found', 404, `no route for ${req.method} ${req.url.split('?')[0]}`));
   });
 

@@ -11,7 +11,7 @@
  * reservoirs and counts see each request once) and the same trace id; or, where the SDK
  * allows it (direct-span.ts), the SDK's span is made directly with the decision and ids.
  */
-import { INVALID_SPAN_CONTEXT, isSpanContextValid, SpanKind, trace, TraceFlags, type Attributes, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, isSpanContextValid, ROOT_CONTEXT, SpanKind, trace, TraceFlags, type Attributes, type Context, type Link, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
 import { newXRayCompatibleTraceId, type XRayIdGenerator } from '@tfa/otel-xray/ids';
@@ -59,18 +59,24 @@ export function presampledSampler(inner: Sampler): Sampler {
  */
 export function serverSpanStarter(tracer: Tracer, sampler: Sampler, ids: XRayIdGenerator, readsAttributes: boolean, direct?: DirectSpanFactory): ServerSpanStarter {
   return (input, parent, shape) => {
-    if (isTracingSuppressed(parent)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-    const parentSc = trace.getSpanContext(parent);
-    const hasParent = parentSc !== undefined && isSpanContextValid(parentSc);
+    let parentSc: SpanContext | undefined;
+    let hasParent = false;
     let traceId: string;
-    if (hasParent) traceId = parentSc.traceId;
+    // A request without trace headers starts from the root context, which holds nothing to look up.
+    if (parent === ROOT_CONTEXT) traceId = newXRayCompatibleTraceId();
     else {
-      // A Root-only X-Amzn-Trace-Id (the first hop behind a load balancer) lends its Root.
-      const pending = getPendingRoot(parent);
-      if (pending !== undefined && !pending.taken) {
-        pending.taken = true;
-        traceId = pending.traceId;
-      } else traceId = newXRayCompatibleTraceId();
+      if (isTracingSuppressed(parent)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+      parentSc = trace.getSpanContext(parent);
+      hasParent = parentSc !== undefined && isSpanContextValid(parentSc);
+      if (hasParent) traceId = parentSc!.traceId;
+      else {
+        // A Root-only X-Amzn-Trace-Id (the first hop behind a load balancer) lends its Root.
+        const pending = getPendingRoot(parent);
+        if (pending !== undefined && !pending.taken) {
+          pending.taken = true;
+          traceId = pending.traceId;
+        } else traceId = newXRayCompatibleTraceId();
+      }
     }
     const result = readsAttributes
       ? sampler.shouldSample(parent, traceId, shape.name(input), SpanKind.SERVER, shape.samplerAttributes(input), NO_LINKS)
@@ -88,7 +94,7 @@ export function serverSpanStarter(tracer: Tracer, sampler: Sampler, ids: XRayIdG
       // As in the SDK: what the sampler adds wins over the span's own.
       if (result.attributes !== undefined) Object.assign(attributes, result.attributes);
       const traceFlags = result.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE;
-      const traceState = result.traceState ?? (hasParent ? parentSc.traceState : undefined);
+      const traceState = result.traceState ?? (hasParent ? parentSc!.traceState : undefined);
       const spanContext = { traceId, spanId: ids.generateSpanId(), traceFlags, traceState };
       return direct(shape.name(input), SpanKind.SERVER, parent, spanContext, hasParent ? parentSc : undefined, attributes);
     }

@@ -9,42 +9,54 @@
  * Fastify's own lifecycle makes many. Responses carry `X-Amzn-Trace-Id: Root=...`; routes
  * marked `config.trace: false` (e.g. /health) are not traced.
  */
-import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '@tfa/service-kit/errors';
 import type { RequestInstrumentation } from '@tfa/service-kit/http';
 import { serverSpanStarterFor, type SpanShape } from './presample.ts';
-import { formatTraceHeader } from '@tfa/otel-xray/propagator';
 import { toXRayTraceId } from '@tfa/otel-xray/ids';
 
-// The span, its parent context and the route ride on the request object itself: WeakMaps
-// keyed by 20 000 requests a second make every garbage collection walk their ephemerons.
-const SPAN = Symbol('traceSpan');
-const PARENT = Symbol('traceParent');
-const ROUTE = Symbol('traceRoute');
-type Traced = FastifyRequest & { [SPAN]?: Span; [PARENT]?: Context; [ROUTE]?: string };
-const spanOf = (req: FastifyRequest): Span | undefined => (req as Traced)[SPAN];
+// What tracing keeps of a request rides on the request object itself, in one slot: WeakMaps
+// keyed by 20 000 requests a second make every garbage collection walk their ephemerons, and
+// each slot Fastify declares on its Request is one more megamorphic store in the constructor.
+const TRACE = Symbol('trace');
+interface RequestTrace {
+  span: Span;
+  /** The context the span was started under (the caller's, or the root). */
+  parent: Context;
+  /** The span's trace id in X-Ray form, for the response header and the log line. */
+  xrayTraceId: string;
+}
+type Traced = FastifyRequest & { [TRACE]?: RequestTrace };
+const spanOf = (req: FastifyRequest): Span | undefined => (req as Traced)[TRACE]?.span;
+
+// A socket's recorded spans not yet ended: a client that goes away before the answer ends
+// them. One listener per connection, not one per request: adding and removing a 'close'
+// listener on every request turned the request's events object into a dictionary (~2 000
+// instructions per recorded request, callgrind).
+const IN_FLIGHT = Symbol('tracedInFlight');
+type TracedSocket = Socket & { [IN_FLIGHT]?: Span[] };
 
 /** The trace fields of a request's log line as a JSON fragment, outside the handler's context too (ids are hex: nothing to escape). */
 function traceFieldsJson(req: FastifyRequest): string {
-  const span = spanOf(req);
-  if (span === undefined) return '';
-  const sc = span.spanContext();
-  return `,"trace_id":"${toXRayTraceId(sc.traceId)}","span_id":"${sc.spanId}"`;
+  const t = (req as Traced)[TRACE];
+  if (t === undefined) return '';
+  return `,"trace_id":"${t.xrayTraceId}","span_id":"${t.span.spanContext().spanId}"`;
 }
 
-const REQUEST_SPAN: SpanShape<Traced> = {
-  name(req) {
-    const route = req[ROUTE];
-    return route ? `${req.method} ${route}` : req.method;
-  },
-  // What X-Ray's sampling rules match on (the service comes from the resource).
-  samplerAttributes(req) {
-    const q = req.url.indexOf('?');
-    return { 'http.request.method': req.method, 'server.address': serverAddress(req.headers.host ?? ''), 'url.path': q < 0 ? req.url : req.url.slice(0, q) };
-  },
-  attributes: requestAttributes,
-};
+/** How a route's server spans are described; one per route, so the route need not ride on each request. */
+function requestSpan(route: string | undefined): SpanShape<FastifyRequest> {
+  return {
+    name: (req) => (route ? `${req.method} ${route}` : req.method),
+    // What X-Ray's sampling rules match on (the service comes from the resource).
+    samplerAttributes(req) {
+      const q = req.url.indexOf('?');
+      return { 'http.request.method': req.method, 'server.address': serverAddress(req.headers.host ?? ''), 'url.path': q < 0 ? req.url : req.url.slice(0, q) };
+    },
+    attributes: (req) => requestAttributes(req, route),
+  };
+}
 
 function serverAddress(host: string): string {
   const colon = host.lastIndexOf(':');
@@ -52,33 +64,34 @@ function serverAddress(host: string): string {
 }
 
 /** A recorded server span's attributes (HTTP semantic conventions). */
-function requestAttributes(req: Traced): Attributes {
+function requestAttributes(req: FastifyRequest, route: string | undefined): Attributes {
   const host = req.headers.host ?? '';
-  const route = req[ROUTE];
-  return {
+  const protocol = req.protocol;
+  const attributes: Attributes = {
     'http.request.method': req.method,
-    'url.full': `${req.protocol}://${host}${req.url}`,
-    'url.scheme': req.protocol,
+    'url.full': `${protocol}://${host}${req.url}`,
+    'url.scheme': protocol,
     'server.address': serverAddress(host),
     'client.address': req.ip,
     'user_agent.original': req.headers['user-agent'] ?? '',
-    ...(route ? { 'http.route': route } : {}),
   };
+  if (route) attributes['http.route'] = route;
+  return attributes;
 }
 
 /** The services' request tracing, in the shape the service kit's Fastify base takes. */
 export function requestTracing(tracer: Tracer): RequestInstrumentation {
   const startSpan = serverSpanStarterFor(tracer);
-  // The headers the propagators read: a request with none of them has no parent to extract.
+  // The headers a propagator extracts a parent from (tracestate alone gives none).
   // Asked at the first request, when the global propagator is surely set.
   let fields: string[] | undefined;
   const hasTraceHeader = (headers: Record<string, unknown>): boolean => {
-    fields ??= propagation.fields();
+    fields ??= propagation.fields().filter((f) => f !== 'tracestate');
     for (let i = 0; i < fields.length; i++) if (headers[fields[i]!] !== undefined) return true;
     return false;
   };
 
-  /** Ends a recorded span once, from onResponse or from an aborted request's close. */
+  /** Ends a recorded span once, from onResponse or when its client went away first. */
   const finish = (span: Span, status: number | undefined): void => {
     if (!span.isRecording()) return;
     if (status === undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: 'the client closed the connection' });
@@ -89,41 +102,56 @@ export function requestTracing(tracer: Tracer): RequestInstrumentation {
     span.end();
   };
 
+  /** Watches a recorded span until it ends: if its connection closes first, the span ends as aborted. */
+  const watch = (socket: TracedSocket | null, span: Span): void => {
+    if (socket === null || socket.destroyed) return;
+    let spans = socket[IN_FLIGHT];
+    if (spans === undefined) {
+      const list: Span[] = (spans = socket[IN_FLIGHT] = []);
+      socket.once('close', () => {
+        for (let i = 0; i < list.length; i++) finish(list[i]!, undefined);
+        list.length = 0;
+      });
+    }
+    spans.push(span);
+  };
+  const unwatch = (socket: TracedSocket | null, span: Span): void => {
+    const spans = socket?.[IN_FLIGHT];
+    if (spans === undefined) return;
+    // One request at a time on a connection, but for pipelining: the span is near the front.
+    const i = spans.indexOf(span);
+    if (i >= 0) spans.splice(i, 1);
+  };
+
   return {
     register(app: FastifyInstance<any, any, any, any, any>) {
       // Declared up front so every request object keeps one shape.
-      app.decorateRequest(SPAN, undefined);
-      app.decorateRequest(PARENT, undefined);
-      app.decorateRequest(ROUTE, undefined);
+      app.decorateRequest(TRACE, undefined);
       // Handlers (and what they call: store, upstream, archiver client, logs) see the span as active.
       app.addHook('onRoute', (route) => {
         const handler = route.handler as (...a: unknown[]) => unknown;
         route.handler = function tracedHandler(this: unknown, req: FastifyRequest, reply: unknown) {
-          const traced = req as Traced;
-          const span = traced[SPAN];
-          return span ? context.with(trace.setSpan(traced[PARENT] ?? ROOT_CONTEXT, span), handler, this, req, reply) : handler.call(this, req, reply);
+          const t = (req as Traced)[TRACE];
+          return t ? context.with(trace.setSpan(t.parent, t.span), handler, this, req, reply) : handler.call(this, req, reply);
         } as typeof route.handler;
       });
     },
 
-    start(req: FastifyRequest, reply: FastifyReply, route: string | undefined) {
-      const traced = req as Traced;
-      if (traced[SPAN] !== undefined) return;
-      // The parent context is passed, not entered: an AsyncLocalStorage scope per request cost ~7 µs.
-      const parent = hasTraceHeader(req.headers) ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
-      traced[ROUTE] = route;
-      // The name and attributes are built only when asked: a request the sampler drops makes none.
-      const span = startSpan(traced, parent, REQUEST_SPAN);
-      traced[SPAN] = span;
-      traced[PARENT] = parent;
-      reply.header('x-amzn-trace-id', formatTraceHeader(span.spanContext()));
-      // A recorded span of a request whose client goes away before the answer still ends.
-      if (span.isRecording()) {
-        const raw = req.raw;
-        raw.once('close', () => {
-          if (raw.aborted) finish(span, undefined);
-        });
-      }
+    starter(route: string | undefined) {
+      const shape = requestSpan(route);
+      return (req: FastifyRequest, reply: FastifyReply) => {
+        const traced = req as Traced;
+        if (traced[TRACE] !== undefined) return;
+        // The parent context is passed, not entered: an AsyncLocalStorage scope per request cost ~7 µs.
+        const parent = hasTraceHeader(req.headers) ? propagation.extract(ROOT_CONTEXT, req.headers) : ROOT_CONTEXT;
+        // The name and attributes are built only when asked: a request the sampler drops makes none.
+        const span = startSpan(req, parent, shape);
+        const sc = span.spanContext();
+        const xrayTraceId = toXRayTraceId(sc.traceId);
+        traced[TRACE] = { span, parent, xrayTraceId };
+        reply.header('x-amzn-trace-id', (sc.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED ? `Root=${xrayTraceId};Sampled=1` : `Root=${xrayTraceId};Sampled=0`);
+        if (span.isRecording()) watch(req.raw.socket, span);
+      };
     },
 
     error(req: FastifyRequest, err: unknown) {
@@ -139,7 +167,9 @@ export function requestTracing(tracer: Tracer): RequestInstrumentation {
 
     end(req: FastifyRequest, reply: FastifyReply) {
       const span = spanOf(req);
-      if (span !== undefined) finish(span, reply.statusCode);
+      if (span === undefined || !span.isRecording()) return;
+      unwatch(req.raw.socket, span);
+      finish(span, reply.statusCode);
     },
 
     logFields: traceFieldsJson,

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { Agent, get } from 'node:http';
 import { run, startArchiver, startFetcher } from '@tfa/test-helpers/process';
 import { startFakeDaemon } from '@tfa/test-helpers/daemon';
 import { tempDir } from '@tfa/test-helpers/tmp';
@@ -102,6 +103,33 @@ test('one fetch yields one complete, valid X-Ray trace across both services', as
     const seg = docs.find((x) => x.name === 'fetcher')!;
     assert.equal(seg.fault, true);
     assert.equal(seg.http.response.status, 502);
+  });
+
+  await t.test('a caller that goes away before the answer still yields its segment, as a fault', async () => {
+    // Two callers on one keep-alive connection each: the first is answered, the second
+    // hangs and its client closes the connection. Only the second segment is the abort's.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const done = ROOT().replace(/.{6}$/, '0000c1');
+    const gone = ROOT().replace(/.{6}$/, '0000c2');
+    const answered = await new Promise<number>((resolve, reject) => {
+      get(`${fetcher.url}/fetch/${site.url}/text`, { agent, headers: { 'x-amzn-trace-id': `Root=${done};Sampled=1` } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      }).on('error', reject);
+    });
+    assert.equal(answered, 200);
+    const req = get(`${fetcher.url}/fetch/${site.url}/hang`, { agent, headers: { 'x-amzn-trace-id': `Root=${gone};Sampled=1` } });
+    req.on('error', () => {}); // the abort below
+    await new Promise((r) => setTimeout(r, 300));
+    req.destroy();
+    const seg = (await daemon.waitFor(gone, (d) => d.some((x) => x.name === 'fetcher'))).find((x) => x.name === 'fetcher')!;
+    assert.equal(seg.fault, true);
+    assert.equal(seg.http?.response?.status, undefined, 'no status was sent');
+    assert.equal(seg.cause?.exceptions?.[0]?.message, 'the client closed the connection');
+    const first = (await daemon.waitFor(done, (d) => d.some((x) => x.name === 'fetcher'))).find((x) => x.name === 'fetcher')!;
+    assert.equal(first.fault, false, 'the answered request on the same connection is not the abort');
+    assert.equal(first.http.response.status, 200);
+    agent.destroy();
   });
 
   await t.test('a traceparent caller gets the matching X-Ray trace id', async () => {
