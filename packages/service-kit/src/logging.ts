@@ -39,14 +39,33 @@ export function addLogMixin(mixin: LogMixin): void {
 }
 
 // `,"time":"<ISO 8601>"` for this millisecond: at thousands of lines a second most lines share
-// one, and `new Date().toISOString()` is a third of a line's own cost.
+// one. A new millisecond appends its digits to the second's cached prefix: `toISOString` goes
+// through V8's printf-style date formatter, ~6 000 instructions a call (callgrind), a third of
+// the request line's cost whenever lines are a millisecond or more apart.
 let stampMs = -1;
 let stamp = '';
+let stampSecond = Number.NaN;
+let secondPrefix = '';
+const MILLIS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/** `,"time":"…"` for epoch milliseconds `now`: the same text as `new Date(now).toISOString()`. */
+export function isoStamp(now: number): string {
+  const second = Math.floor(now / 1000);
+  if (second !== stampSecond) {
+    const iso = new Date(second * 1000).toISOString();
+    // Years 0000–9999 read `YYYY-MM-DDTHH:MM:SS.000Z`; any other (±YYYYYY) is formatted whole.
+    if (iso.length !== 24) return `,"time":"${new Date(now).toISOString()}"`;
+    stampSecond = second;
+    secondPrefix = `,"time":"${iso.slice(0, 20)}`;
+  }
+  return `${secondPrefix}${MILLIS[now - second * 1000]}Z"`;
+}
+
 function isoTime(): string {
   const now = Date.now();
   if (now !== stampMs) {
     stampMs = now;
-    stamp = `,"time":"${new Date(now).toISOString()}"`;
+    stamp = isoStamp(now);
   }
   return stamp;
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { isoStamp } from '../src/logging.ts';
 
 const logging = fileURLToPath(new URL('../src/logging.ts', import.meta.url));
 
@@ -83,4 +84,12 @@ test('logRequest falls back to the plain call for a logger not made by createLog
   assert.equal(line.req_id, 'k');
   assert.equal(line.trace_id, '1-00000001-000000000000000000000001');
   assert.equal(line.status, 201);
+});
+
+test('log timestamps: the cached per-second prefix reads exactly as toISOString', () => {
+  const times = [0, 1, 999, 1000, 1001, Date.now(), Date.UTC(2026, 11, 31, 23, 59, 59, 999), Date.UTC(2027, 0, 1, 0, 0, 0, 0), Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1), -1, -1000, -62198755200000];
+  // Within one second, across a second boundary, and back to an earlier second.
+  for (let t = 1_796_239_044_990; t < 1_796_239_045_010; t++) times.push(t);
+  times.push(1_796_239_044_500);
+  for (const t of times) assert.equal(isoStamp(t), `,"time":"${new Date(t).toISOString()}"`, String(t));
 });

@@ -12,7 +12,6 @@ import {
   AlwaysOffSampler,
   AlwaysOnSampler,
   ParentBasedSampler,
-  TraceIdRatioBasedSampler,
   TracerProvider,
   type Sampler,
   type SpanProcessor,
@@ -35,6 +34,7 @@ import { XRayDaemonSpanProcessor } from '@tfa/otel-xray/processor';
 import { AWSXRayPropagator } from '@tfa/otel-xray/propagator';
 import { deferredDecisionSampler } from '@tfa/otel-xray/sampler';
 import { createXRayRemoteSampler } from '@tfa/otel-xray/remote-sampler/sampler';
+import { TraceIdRatioSampler } from './ratio-sampler.ts';
 
 /** What a service tells the tracing setup. */
 export interface TracingOptions {
@@ -147,11 +147,11 @@ function sampler(env: TracingEnv, xray: () => Sampler): Sampler {
     case 'always_off':
       return new AlwaysOffSampler();
     case 'traceidratio':
-      return new TraceIdRatioBasedSampler(env.samplerArg);
+      return new TraceIdRatioSampler(env.samplerArg);
     case 'parentbased_always_off':
       return deferredDecisionSampler(new AlwaysOffSampler());
     case 'parentbased_traceidratio':
-      return deferredDecisionSampler(new TraceIdRatioBasedSampler(env.samplerArg));
+      return deferredDecisionSampler(new TraceIdRatioSampler(env.samplerArg));
     case 'xray': {
       const remote = xray();
       return deferredDecisionSampler(remote, { delegate: new ParentBasedSampler({ root: remote }) });
