@@ -118,9 +118,12 @@ export function requestTracing(tracer: Tracer): RequestInstrumentation {
   const unwatch = (socket: TracedSocket | null, span: Span): void => {
     const spans = socket?.[IN_FLIGHT];
     if (spans === undefined) return;
-    // One request at a time on a connection, but for pipelining: the span is near the front.
+    // One request at a time on a connection, but for pipelining; order does not matter, and
+    // splice would allocate the array of what it removed.
     const i = spans.indexOf(span);
-    if (i >= 0) spans.splice(i, 1);
+    if (i < 0) return;
+    const last = spans.pop()!;
+    if (i < spans.length) spans[i] = last;
   };
 
   return {
