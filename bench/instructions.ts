@@ -8,7 +8,7 @@
  * also gives the datagrams each variant sent.
  *
  * Not part of `npm run bench` (the 5-minute budget): 2–4 minutes per variant, two at a time,
- * about 12 minutes for all. Needs `valgrind` (Debian package `valgrind`).
+ * 8–12 minutes for all. Needs `valgrind` (Debian package `valgrind`).
  *
  * The count is split by function name (callgrind_annotate): V8's garbage collector, its
  * compilers (still optimising now and then, and far more under Valgrind's slower clock), and
