@@ -15,7 +15,12 @@
  * the rest, "mutator": the JavaScript, builtins, libuv, SQLite. The mutator column moves by
  * under 1 % between two runs of one variant; the GC and compiler columns by more.
  *
- *   node bench/instructions.ts [--requests 10000] [--warmup 5000] [--keep DIR] [variant ...]
+ *   node bench/instructions.ts [--requests 10000] [--warmup 40000] [--keep DIR] [variant ...]
+ *   node bench/instructions.ts --peers [--requests 3000] [--warmup 10000] [setup ...]
+ *
+ * `--peers` counts bench/peers.ts's setups instead (the same handler traced by each peer, each
+ * against its own untraced base) and prints ours ÷ the best peer, as bench/peers.ts does with
+ * CPU time: the comparison without the machine's noise (the listener's share not counted).
  *
  * Each variant is a real archiver process (`bin/archiver`, as the table starts it) under
  * `valgrind --tool=callgrind --instr-atstart=no`: it starts, serves the warm-up requests
@@ -33,11 +38,13 @@ import { Agent, get } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { doc10k, store } from './lib/archiver.ts';
+import { missingPeers, VARIANTS as PEER_VARIANTS, type Variant as PeerVariant } from './lib/peers.ts';
 import { root, scratchDir, startHelper, tracedOtlp, tracedXray, untraced } from './lib/proc.ts';
 
-const { values, positionals } = parseArgs({ options: { requests: { type: 'string', default: '10000' }, warmup: { type: 'string', default: '40000' }, keep: { type: 'string' } }, allowPositionals: true });
-const requests = Number(values.requests);
-const warmup = Number(values.warmup);
+const { values, positionals } = parseArgs({ options: { requests: { type: 'string' }, warmup: { type: 'string' }, keep: { type: 'string' }, peers: { type: 'boolean', default: false } }, allowPositionals: true });
+// The peers' slowest setups take ~5× an archiver read: fewer requests keep a run near 20 minutes.
+const requests = Number(values.requests ?? (values.peers ? 3000 : 10000));
+const warmup = Number(values.warmup ?? (values.peers ? 10000 : 40000));
 
 try {
   execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
@@ -62,8 +69,52 @@ const VARIANTS: Record<string, (udp: number, otlp: string) => NodeJS.ProcessEnv>
   '100 % segment': (udp) => ({ ...tracedXray(udp), OTEL_EXPORTER_XRAY_PROTOCOL: 'segment' }),
   '100 % otlp': (_udp, otlp) => tracedOtlp(otlp),
 };
-const chosen = positionals.length ? positionals : Object.keys(VARIANTS);
-for (const c of chosen) if (!(c in VARIANTS)) throw new Error(`unknown variant "${c}"; one of: ${Object.keys(VARIANTS).join(', ')}`);
+/** What one measured process is: its script and arguments after `node`, its environment, and the URL to load once it listens. */
+interface Target {
+  name: string;
+  argv(udp: number, otlp: string, db: string): string[];
+  env(udp: number, otlp: string): NodeJS.ProcessEnv;
+  /** The URL to GET, given the address the process listens on. */
+  url(address: string): Promise<string>;
+  /** Warm-up requests before counting. */
+  warm: number;
+}
+
+const archiverTarget = (name: string): Target => {
+  const env = (udp: number, otlp: string) => VARIANTS[name]!(udp, otlp);
+  return {
+    name,
+    argv: (_udp, _otlp, db) => [join(root, 'node_modules', '.bin', 'archiver'), '--listen', '127.0.0.1:0', '--db', db],
+    env,
+    url: async (address) => `${address}${await store(address, doc10k)}`,
+    // V8 optimises a function after enough calls: give a 5 % path twice the requests to get there.
+    warm: env(0, '').OTEL_TRACES_SAMPLER === 'traceidratio' ? 2 * warmup : warmup,
+  };
+};
+
+const peerTarget = (v: PeerVariant): Target => ({
+  name: v.name,
+  argv: (udp, otlp) => [join(root, 'bench', 'peers', v.script), ...(v.args?.({ url: otlp, udp }) ?? [])],
+  env: (udp, otlp) => ({ LOG_LEVEL: 'info', ...(v.env?.({ url: otlp, udp }) ?? {}) }),
+  url: async (address) => `${address}/doc`,
+  warm: warmup,
+});
+
+let targets: Target[];
+if (values.peers) {
+  const missing = missingPeers();
+  if (missing.length) throw new Error(`bench/peers/{${missing.join(',')}} not installed: run \`npm ci\` at the root`);
+  const names = positionals.length ? positionals : PEER_VARIANTS.map((v) => v.name);
+  targets = names.map((n) => {
+    const v = PEER_VARIANTS.find((x) => x.name === n);
+    if (!v) throw new Error(`unknown peer variant "${n}"; one of: ${PEER_VARIANTS.map((x) => x.name).join(', ')}`);
+    return peerTarget(v);
+  });
+} else {
+  const chosen = positionals.length ? positionals : Object.keys(VARIANTS);
+  for (const c of chosen) if (!(c in VARIANTS)) throw new Error(`unknown variant "${c}"; one of: ${Object.keys(VARIANTS).join(', ')}`);
+  targets = chosen.map(archiverTarget);
+}
 
 /** `n` GETs of `url` over `connections` keep-alive connections. */
 async function load(url: string, n: number, connections = 1): Promise<void> {
@@ -98,19 +149,19 @@ interface Count {
   sent: Record<string, number>;
 }
 
-async function measure(name: string, index: number): Promise<Count> {
-  const slug = `${index}-${name.replace(/[^a-z0-9]+/gi, '-')}`;
+async function measure(target: Target, index: number): Promise<Count> {
+  const name = target.name;
+  const slug = `${index}-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`;
   const out = join(dir, `callgrind.${slug}.out`);
   const log = join(dir, `${slug}.log`);
   const sinks = await startHelper('sinks', [], { name: `sinks-${slug}` });
-  const env = VARIANTS[name]!(Number((await sinks.waitFor('listening')).udp), sinks.url);
+  const udp = Number((await sinks.waitFor('listening')).udp);
+  const env = target.env(udp, sinks.url);
   const counts = async () => (await (await fetch(`${sinks.url}/counts`)).json()) as Record<string, number>;
-  // V8 optimises a function after enough calls: give a 5 % path twice the requests to get there.
-  const warm = env.OTEL_TRACES_SAMPLER === 'traceidratio' ? 2 * warmup : warmup;
   const fd = openSync(log, 'w');
   const child = spawn(
     'valgrind',
-    ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, process.execPath, join(root, 'node_modules', '.bin', 'archiver'), '--listen', '127.0.0.1:0', '--db', join(dir, `${slug}.db`)],
+    ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, process.execPath, ...target.argv(udp, sinks.url, join(dir, `${slug}.db`))],
     { cwd: root, env: { ...process.env, LOG_LEVEL: 'info', NO_COLOR: '1', ...env }, stdio: ['ignore', fd, fd] },
   );
   closeSync(fd);
@@ -120,7 +171,7 @@ async function measure(name: string, index: number): Promise<Count> {
     let address: string | undefined;
     while (address === undefined) {
       for (const line of readFileSync(log, 'utf8').split('\n')) {
-        if (line.includes('"archiver listening"')) address = (JSON.parse(line) as { address: string }).address;
+        if (line.includes('"archiver listening"') || line.includes('"msg":"listening"')) address = (JSON.parse(line) as { address: string }).address;
       }
       // LOG_LEVEL=warn prints no listening line: find the port valgrind's child bound.
       if (address === undefined && env.LOG_LEVEL === 'warn') address = listeningAddress(child.pid!);
@@ -128,8 +179,8 @@ async function measure(name: string, index: number): Promise<Count> {
       if (Date.now() > deadline) throw new Error(`${name}: not listening after 240 s`);
       if (address === undefined) await new Promise((r) => setTimeout(r, 500));
     }
-    const url = `${address}${await store(address, doc10k)}`;
-    await load(url, warm);
+    const url = await target.url(address);
+    await load(url, target.warm);
     const before = await counts();
     execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' });
     await load(url, requests);
@@ -181,32 +232,56 @@ function listeningAddress(pid: number): string | undefined {
 }
 
 // A variant named twice is measured twice: how far two runs of one variant differ.
-const results: Count[] = new Array(chosen.length);
+const results: Count[] = new Array(targets.length);
 let next = 0;
 await Promise.all(
   [0, 1].map(async () => {
-    while (next < chosen.length) {
+    while (next < targets.length) {
       const i = next++;
-      const r = await measure(chosen[i]!, i);
+      const r = await measure(targets[i]!, i);
       process.stderr.write(`${r.name}: ${(r.mutator / 1000).toFixed(1)} k mutator instructions per request (${(r.ir / 1000).toFixed(1)} k in all)\n`);
       results[i] = r;
     }
   }),
 );
-const base = results.find((r) => r.name === 'untraced');
-const rows = results;
-const lines = [
-  `Instructions per archiver read (callgrind, user space; ${requests} requests after ${warmup} uncounted (${warmup * 2} at 5 %), one connection)`,
-  '',
-  '| variant | mutator k / request | added vs untraced | untraced ÷ variant | GC k | compilers k | all k | sent to the listeners |',
-  '|---|---|---|---|---|---|---|---|',
-  ...rows.map((r) => {
-    const k = (v: number) => (v / 1000).toFixed(1);
-    const added = base ? `${r.mutator >= base.mutator ? '+' : ''}${k(r.mutator - base.mutator)} k` : '';
-    const ratio = base ? (base.mutator / r.mutator).toFixed(3) : '';
-    const sent = Object.entries(r.sent).filter(([, v]) => v > 0).map(([key, v]) => `${key} ${v}`).join(', ') || '—';
-    return `| ${r.name} | ${k(r.mutator)} | ${added} | ${ratio} | ${k(r.gc)} | ${k(r.jit)} | ${k(r.ir)} | ${sent} |`;
-  }),
-];
+const k = (v: number) => (v / 1000).toFixed(1);
+const signed = (v: number) => `${v >= 0 ? '+' : ''}${k(v)} k`;
+const sentOf = (r: Count) => Object.entries(r.sent).filter(([, v]) => v > 0).map(([key, v]) => `${key} ${v}`).join(', ') || '—';
+const lines: string[] = [];
+if (values.peers) {
+  // Each setup against its own untraced baseline; then ours ÷ the best peer, as bench/peers.ts does with CPU time.
+  const byName = new Map(results.map((r) => [r.name, r]));
+  const added = new Map<string, number>();
+  lines.push(
+    `Instructions per request of the peers' handler (10 KiB from memory; callgrind, the server process's user space, the listener not counted; ${requests} requests after ${warmup} uncounted, one connection)`,
+    '',
+    '| setup | mutator k / request | added vs its untraced base | base ÷ setup | GC k | compilers k | all k | sent to the listener |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  for (const r of results) {
+    const v = PEER_VARIANTS.find((x) => x.name === r.name)!;
+    const b = v.base === undefined ? undefined : byName.get(v.base);
+    if (b) added.set(r.name, r.mutator - b.mutator);
+    lines.push(`| ${r.name} | ${k(r.mutator)} | ${b ? signed(r.mutator - b.mutator) : v.base === undefined ? 'base' : 'its base not measured'} | ${b ? (b.mutator / r.mutator).toFixed(3) : ''} | ${k(r.gc)} | ${k(r.jit)} | ${k(r.ir)} | ${sentOf(r)} |`);
+  }
+  lines.push('');
+  for (const exporting of [true, false]) {
+    const of = (ours: boolean) => PEER_VARIANTS.filter((v) => !!v.ours === ours && (ours || v.peer) && (v.sink !== 'none') === exporting && added.has(v.name));
+    const best = of(false).sort((a, b) => added.get(a.name)! - added.get(b.name)!)[0];
+    if (!best) continue;
+    for (const o of of(true)) {
+      lines.push(`- ${o.name} ÷ best peer ${exporting ? 'exporting' : 'not exporting'} (${best.name}): ${(added.get(o.name)! / added.get(best.name)!).toFixed(2)}× (${signed(added.get(o.name)!)} against ${signed(added.get(best.name)!)})`);
+    }
+  }
+} else {
+  const base = results.find((r) => r.name === 'untraced');
+  lines.push(
+    `Instructions per archiver read (callgrind, user space; ${requests} requests after ${warmup} uncounted (${warmup * 2} at 5 %), one connection)`,
+    '',
+    '| variant | mutator k / request | added vs untraced | untraced ÷ variant | GC k | compilers k | all k | sent to the listeners |',
+    '|---|---|---|---|---|---|---|---|',
+    ...results.map((r) => `| ${r.name} | ${k(r.mutator)} | ${base ? signed(r.mutator - base.mutator) : ''} | ${base ? (base.mutator / r.mutator).toFixed(3) : ''} | ${k(r.gc)} | ${k(r.jit)} | ${k(r.ir)} | ${sentOf(r)} |`),
+  );
+}
 process.stdout.write(`${lines.join('\n')}\n`);
 process.exit(0);
