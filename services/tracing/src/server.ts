@@ -61,8 +61,10 @@ function setTraceHeader(reply: FastifyReply, value: string): void {
     const headers = found === undefined ? undefined : (reply as unknown as Record<symbol, unknown>)[found];
     replyHeaders = found !== undefined && typeof headers === 'object' && headers !== null ? found : null;
   }
-  if (replyHeaders === null) reply.header('x-amzn-trace-id', value);
-  else ((reply as unknown as Record<symbol, Record<string, unknown>>)[replyHeaders]!)['x-amzn-trace-id'] = value;
+  // Checked on each reply: another copy of Fastify in the process keeps its own symbol.
+  const headers = replyHeaders === null ? undefined : (reply as unknown as Record<symbol, unknown>)[replyHeaders];
+  if (typeof headers === 'object' && headers !== null) (headers as Record<string, unknown>)['x-amzn-trace-id'] = value;
+  else reply.header('x-amzn-trace-id', value);
 }
 
 /** How a route's server spans are described; one per route, so the route need not ride on each request. */
