@@ -3,9 +3,9 @@
  * `@opentelemetry/otlp-transformer`'s ProtobufTraceSerializer writes for the same spans
  * (same field order, same defaults written, same grouping by resource and scope; the tests
  * compare the two), at less than half its cost: one pass into a reused buffer instead of a
- * size-estimating pass and a writing pass, ids written from hex in place, ASCII strings
- * copied in place (others by Node's native UTF-8 writer), a resource's bytes kept once made,
- * attribute keys cached.
+ * size-estimating pass and a writing pass, ids written from hex in place, short ASCII
+ * strings copied in place (others by Node's native UTF-8 writer), a resource's bytes kept
+ * once made, attribute keys cached.
  */
 import type { Attributes, HrTime, SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
@@ -106,13 +106,14 @@ class Writer {
   /** Length-prefixed UTF-8 (lone surrogates become U+FFFD, as with TextEncoder). */
   string(s: string): void {
     const n = s.length;
-    if (n < 16384) {
-      // ASCII (nearly every attribute) is copied here: a call into Buffer's native writer
-      // costs more than the copy for strings this short (callgrind: ~400 instructions a call).
-      this.ensure(n + 2);
+    if (n < 16) {
+      // A short ASCII string (a method, a scheme, a status text) is copied here: below ~16
+      // characters the copy beats the call into Buffer's native writer; above, the native
+      // writer wins by far (measured: 35 against 70 ns at 8 characters, 137 against 44 at 64).
+      this.ensure(n + 1);
       const buf = this.buf;
       const at = this.pos;
-      let p = at + (n < 128 ? 1 : 2);
+      let p = at + 1;
       let i = 0;
       for (; i < n; i++) {
         const c = s.charCodeAt(i);
@@ -120,11 +121,7 @@ class Writer {
         buf[p++] = c;
       }
       if (i === n) {
-        if (n < 128) buf[at] = n;
-        else {
-          buf[at] = (n & 127) | 128;
-          buf[at + 1] = n >>> 7;
-        }
+        buf[at] = n;
         this.pos = p;
         return;
       }

@@ -34,6 +34,9 @@ const awkward: Attributes = {
   long: 'x'.repeat(300),
   longUnicode: 'ü'.repeat(100),
   // Where the writer changes method: one- and two-byte lengths, ASCII copied or not.
+  ascii15: 'h'.repeat(15),
+  ascii16: 'i'.repeat(16),
+  unicode15: `${'j'.repeat(14)}é`,
   ascii127: 'a'.repeat(127),
   ascii128: 'b'.repeat(128),
   ascii16383: 'c'.repeat(16383),

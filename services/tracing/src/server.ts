@@ -126,7 +126,8 @@ export function requestTracing(tracer: Tracer): RequestInstrumentation {
 
   /** Watches a recorded span until it ends: if its connection closes first, the span ends as aborted. */
   const watch = (socket: TracedSocket | null, span: Span): void => {
-    if (socket === null || socket.destroyed) return;
+    // A connection already gone will not close again, and its request will not be answered.
+    if (socket === null || socket.destroyed) return finish(span, undefined);
     let spans = socket[IN_FLIGHT];
     if (spans === undefined) {
       const list: Span[] = (spans = socket[IN_FLIGHT] = []);
