@@ -94,9 +94,14 @@ function requestAttributes(req: FastifyRequest, route: string | undefined): Attr
     'url.full': `${protocol}://${host}${req.url}`,
     'url.scheme': protocol,
     'server.address': serverAddress(host),
-    'client.address': req.ip,
     'user_agent.original': req.headers['user-agent'] ?? '',
   };
+  // The socket's peer as well as the client: without it X-Ray translators (ours, the
+  // collector's) take client.address for a forwarded one and mark x_forwarded_for.
+  const peer = req.socket.remoteAddress;
+  if (peer !== undefined) attributes['network.peer.address'] = peer;
+  const client = req.ip;
+  if (client !== undefined) attributes['client.address'] = client;
   if (route) attributes['http.route'] = route;
   return attributes;
 }

@@ -40,6 +40,8 @@ test('one fetch yields one complete, valid X-Ray trace across both services', as
     assert.equal(fetcherSeg.parent_id, '53995c3f42cd8ad8');
     assert.equal(fetcherSeg.http.request.method, 'GET');
     assert.equal(fetcherSeg.http.response.status, 200);
+    assert.equal(fetcherSeg.http.request.client_ip, '127.0.0.1');
+    assert.equal(fetcherSeg.http.request.x_forwarded_for, undefined, 'a direct client is not a forwarded one');
     assert.equal(fetcherSeg.annotations.remote_url, `${site.url}/text`);
     assert.equal(fetcherSeg.annotations.remote_status, 200);
     assert.equal(fetcherSeg.annotations.archive_id, Number(body.archive_href.split('/').pop()));
@@ -61,6 +63,7 @@ test('one fetch yields one complete, valid X-Ray trace across both services', as
     const archiverSeg = docs.find((d) => d.name === 'archiver' && !d.type)!;
     assert.equal(archiverSeg.parent_id, call.id, 'the archiver joined the same trace under the call');
     assert.equal(archiverSeg.http.response.status, 201);
+    assert.equal(archiverSeg.http.request.x_forwarded_for, undefined, 'the fetcher called the archiver directly');
     const sql = docs.find((d) => d.sql && d.parent_id === archiverSeg.id)!;
     assert.ok(sql, 'store operation subsegment');
     assert.equal(sql.sql.database_type, 'sqlite');
