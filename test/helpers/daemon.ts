@@ -13,7 +13,7 @@ export interface Datagram {
 export interface FakeDaemon {
   address: string;
   datagrams: Datagram[];
-  /** Documents of one trace (X-Ray id). */
+  /** Documents of one trace (X-Ray id), nested subsegments listed as independent ones (marked `nested: true`). */
   trace(id: string): Record<string, any>[];
   /** Waits until `predicate` holds over the documents of the trace, or fails after `timeoutMs`. */
   waitFor(id: string, predicate: (docs: Record<string, any>[]) => boolean, timeoutMs?: number): Promise<Record<string, any>[]>;
@@ -30,7 +30,18 @@ export async function startFakeDaemon(t: TestContext): Promise<FakeDaemon> {
   });
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
   t.after(() => new Promise<void>((r) => socket.close(() => r())));
-  const trace = (id: string) => datagrams.filter((d) => d.doc.trace_id === id).map((d) => d.doc);
+  // A document's nested subsegments are listed after it as the independent documents they
+  // stand for (type, trace_id and parent_id supplied), so tests find every span either way.
+  const flatten = (doc: Record<string, any>, out: Record<string, any>[]): void => {
+    out.push(doc);
+    const subs: Record<string, any>[] = Array.isArray(doc.subsegments) ? doc.subsegments : [];
+    for (const sub of subs) flatten({ ...sub, type: 'subsegment', trace_id: doc.trace_id, parent_id: doc.id, nested: true }, out);
+  };
+  const trace = (id: string) => {
+    const out: Record<string, any>[] = [];
+    for (const d of datagrams) if (d.doc.trace_id === id) flatten(d.doc, out);
+    return out;
+  };
   return {
     address: `127.0.0.1:${socket.address().port}`,
     datagrams,

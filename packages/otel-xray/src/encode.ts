@@ -7,6 +7,7 @@ import { fitDocument, DEFAULT_BUDGET } from './wire/fit.ts';
 import { fromReadableSpan } from './readable-span.ts';
 import { spanToDocument } from './wire/translate.ts';
 import type { TranslateOptions } from './wire/translate.ts';
+import type { EmbeddedSubsegment, Subsegment } from './wire/types.ts';
 
 /** The daemon header line, compact as the SDKs send it, with its separating newline (§2.1). */
 export const DAEMON_HEADER = '{"format":"json","version":1}\n';
@@ -46,5 +47,37 @@ export class DocumentEncoder {
       this.lastError = (error as Error).message;
       return undefined;
     }
+  }
+
+  /**
+   * One datagram for `spans[root]` with its descendants nested (`children` from
+   * nestInSlice), or undefined when that document would not fit the budget or a span
+   * failed to translate: the caller then sends each span on its own with `encode`, which
+   * trims and counts as usual.
+   */
+  encodeTree(spans: readonly ReadableSpan[], root: number, children: ReadonlyArray<readonly number[] | undefined>): string | undefined {
+    try {
+      const doc = spanToDocument(fromReadableSpan(spans[root]!), this.translateOptions);
+      const kids = children[root];
+      if (kids !== undefined) doc.subsegments = this.embedded(spans, kids, children);
+      const json = JSON.stringify(doc);
+      if (json.length * 3 <= this.budget || Buffer.byteLength(json, 'utf8') <= this.budget) return DAEMON_HEADER + json;
+      return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private embedded(spans: readonly ReadableSpan[], list: readonly number[], children: ReadonlyArray<readonly number[] | undefined>): EmbeddedSubsegment[] {
+    const out: EmbeddedSubsegment[] = [];
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k]!;
+      // Inside its parent a subsegment carries neither its trace, its type nor its parent (§3.2).
+      const { type: _type, trace_id: _trace, parent_id: _parent, ...sub } = spanToDocument(fromReadableSpan(spans[i]!), this.translateOptions) as Subsegment;
+      const kids = children[i];
+      if (kids !== undefined) sub.subsegments = this.embedded(spans, kids, children);
+      out.push(sub);
+    }
+    return out;
   }
 }

@@ -57,19 +57,23 @@ function processor(t: { after: (fn: () => unknown) => void }, options: XRayDaemo
 }
 
 
-test('processor: a request trace arrives as header + valid documents forming one trace', async (t) => {
-  const d = await daemon(t);
-  const p = processor(t, { endpoint: { host: '127.0.0.1', port: d.port }, indexedAttributes: ['remote_url'] });
-  const tracer = provider(t, p);
-
+/** A fetcher's request: the server span with its two outbound calls, all ended. */
+function requestTrace(tracer: ReturnType<typeof provider>, extra: Record<string, string> = {}) {
   const server = tracer.startSpan('GET /fetch/*', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'url.path': '/fetch/x', 'url.scheme': 'http', 'server.address': '127.0.0.1', 'server.port': 8081, remote_url: 'https://example.com/' } });
   const serverCtx = trace.setSpan(ROOT_CONTEXT, server);
   const upstream = tracer.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'GET', 'url.full': 'https://example.com/', 'server.address': 'example.com', 'http.response.status_code': 200 } }, serverCtx);
   upstream.end();
-  const archive = tracer.startSpan('POST', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'url.full': 'http://127.0.0.1:8080/archive', 'peer.service': 'archiver', 'http.response.status_code': 201 } }, serverCtx);
+  const archive = tracer.startSpan('POST', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'url.full': 'http://127.0.0.1:8080/archive', 'peer.service': 'archiver', 'http.response.status_code': 201, ...extra } }, serverCtx);
   archive.end();
   server.setAttribute('http.response.status_code', 200);
   server.end();
+}
+
+test('processor: a request trace arrives as header + valid documents forming one trace', async (t) => {
+  const d = await daemon(t);
+  const p = processor(t, { endpoint: { host: '127.0.0.1', port: d.port }, indexedAttributes: ['remote_url'], nestSubsegments: false });
+  const tracer = provider(t, p);
+  requestTrace(tracer);
   assert.equal(d.docs.length, 0, 'nothing is sent from inside span.end()');
 
   await p.forceFlush();
@@ -89,6 +93,67 @@ test('processor: a request trace arrives as header + valid documents forming one
   }
   assert.equal(p.counters.sent, 3);
   assert.equal(p.counters.dropped, 0);
+});
+
+test('processor: by default a request whose spans end together is one datagram, its subsegments nested as the X-Ray SDKs send them', async (t) => {
+  const d = await daemon(t);
+  const p = processor(t, { endpoint: { host: '127.0.0.1', port: d.port }, indexedAttributes: ['remote_url'] });
+  const tracer = provider(t, p);
+  requestTrace(tracer);
+  await p.forceFlush();
+  await d.received(1);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(d.docs.length, 1);
+  assert.deepEqual(d.headers, [HEADER]);
+  const segment = d.docs[0]!;
+  assertValidDocument(segment);
+  assert.equal(segment.name, 'fetcher');
+  assert.equal(segment.type, undefined);
+  assert.deepEqual(segment.annotations, { remote_url: 'https://example.com/' });
+  assert.deepEqual(segment.subsegments.map((s: { name: string }) => s.name).sort(), ['archiver', 'example.com']);
+  for (const s of segment.subsegments) {
+    assert.equal(s.namespace, 'remote');
+    assert.equal(s.type, undefined, 'no type inside the parent');
+    assert.equal(s.trace_id, undefined, 'no trace_id inside the parent');
+    assert.equal(s.parent_id, undefined, 'no parent_id inside the parent');
+  }
+  assert.equal(p.counters.sent, 1);
+  assert.equal(p.counters.dropped, 0);
+});
+
+test('processor: a nested request too big for one datagram goes as independent documents, none lost', async (t) => {
+  const d = await daemon(t);
+  const p = processor(t, { endpoint: { host: '127.0.0.1', port: d.port }, budgetBytes: 1024 });
+  const tracer = provider(t, p);
+  // Each document fits on its own, the three together do not.
+  requestTrace(tracer, { 'aws.xray.metadata.note': JSON.stringify('n'.repeat(500)) });
+  await p.forceFlush();
+  await d.received(3);
+  for (const doc of d.docs) assertValidDocument(doc, { maxBytes: 1024 });
+  const segment = d.docs.find((doc) => doc.type === undefined)!;
+  assert.equal(segment.subsegments, undefined);
+  const subs = d.docs.filter((doc) => doc.type === 'subsegment');
+  assert.deepEqual(subs.map((s) => s.name).sort(), ['archiver', 'example.com']);
+  for (const s of subs) assert.equal(s.parent_id, segment.id);
+  assert.equal(p.counters.trimmed, 0, 'nothing was trimmed: splitting was enough');
+  assert.equal(p.counters.sent, 3);
+});
+
+test('processor: a child whose parent ends in a later slice goes as an independent subsegment', async (t) => {
+  const d = await daemon(t);
+  const p = processor(t, { endpoint: { host: '127.0.0.1', port: d.port }, lingerMs: 0 });
+  const tracer = provider(t, p);
+  const server = tracer.startSpan('GET /', { kind: SpanKind.SERVER });
+  tracer.startSpan('child', { kind: SpanKind.INTERNAL }, trace.setSpan(ROOT_CONTEXT, server)).end();
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  server.end();
+  await p.forceFlush();
+  await d.received(2);
+  const child = d.docs.find((doc) => doc.name === 'child')!;
+  assert.equal(child.type, 'subsegment');
+  assert.equal(child.parent_id, d.docs.find((doc) => doc.type === undefined)!.id);
+  for (const doc of d.docs) assertValidDocument(doc);
 });
 
 test('processor: unsampled (record-only) spans are not exported', async (t) => {

@@ -88,7 +88,25 @@ export function validateDocument(doc: unknown, options: ValidateOptions = {}): s
       if (!isObj(l) || typeof l.trace_id !== 'string' || !TRACE_ID.test(l.trace_id) || !isId(l.id)) fail(`links[${i}]: needs trace_id and 16-hex id`);
     });
   }
+  if (doc.subsegments !== undefined) checkEmbedded(doc, fail);
   return errors;
+}
+
+/**
+ * Subsegments inside a document (§3.1, §3.2): each has the fields of a subsegment but
+ * neither `type`, `trace_id` nor `parent_id` (its trace and parent are the enclosing ones).
+ * Judged by the independent-subsegment rules with those three supplied.
+ */
+function checkEmbedded(doc: Obj, fail: (msg: string) => void): void {
+  const subs = doc.subsegments;
+  if (!Array.isArray(subs) || subs.length === 0) return fail('subsegments: a non-empty array');
+  subs.forEach((sub, i) => {
+    const at = `subsegments[${i}]`;
+    if (!isObj(sub)) return fail(`${at}: not an object`);
+    for (const k of ['type', 'trace_id', 'parent_id']) if (sub[k] !== undefined) fail(`${at}.${k}: not written inside a parent document`);
+    const independent = { ...sub, type: 'subsegment', trace_id: doc.trace_id, parent_id: doc.id };
+    for (const e of validateDocument(independent, { maxBytes: Infinity })) fail(`${at}: ${e}`);
+  });
 }
 
 /** Throws one Error listing every violation. */

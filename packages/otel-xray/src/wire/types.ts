@@ -38,6 +38,8 @@ export interface DocumentBase {
   metadata?: Record<string, Record<string, unknown>>;
   /** Span links, a collector extension (§3.2, §4.7). */
   links?: Link[];
+  /** Child subsegments sent inside this document (§3.1, §3.2), as the X-Ray SDKs send them. */
+  subsegments?: EmbeddedSubsegment[];
 }
 
 /** A top-level segment: one service's handling of one request (§3.1). */
@@ -65,6 +67,9 @@ export interface Subsegment extends DocumentBase {
   /** User on a subsegment: allowed by the collector model, rarely used (§4.6). */
   user?: string;
 }
+
+/** A subsegment inside its parent's document: no `type`, `trace_id` or `parent_id` (§3.2). */
+export type EmbeddedSubsegment = Omit<Subsegment, 'type' | 'trace_id' | 'parent_id'>;
 
 /** One document in a datagram: a segment or an independent subsegment (§2.1). */
 export type SegmentDocument = Segment | Subsegment;
