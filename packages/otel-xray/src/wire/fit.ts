@@ -2,9 +2,10 @@
  * Fits one document into one datagram (XRAY-REFERENCE §2.3: 64 kB documents; a datagram
  * carries ≤ 65,477 JSON bytes). The reference recommends splitting embedded subsegments
  * out as independent ones: the processor does that first (a nested tree that does not fit
- * is sent as one document per span), so fitting one span's document reduces to trimming: largest metadata values first, then long strings, then whole
- * optional blocks. What was trimmed is recorded in `metadata.exporter.trimmed`. A
- * document is never dropped and the result is never over budget.
+ * is sent as one document per span), so fitting one span's document reduces to trimming:
+ * largest metadata values first, then long strings, then whole optional blocks. What was
+ * trimmed is recorded in `metadata.exporter.trimmed`. A document is never dropped and the
+ * result is never over budget.
  */
 import type { SegmentDocument } from './types.ts';
 

@@ -56,7 +56,11 @@ function toSpan(entity: Doc, traceId: string, parentId: string | undefined, isSe
   if (str(request.method)) attributes.push(kv('http.request.method', request.method));
   if (str(request.url)) attributes.push(kv('url.full', request.url));
   if (str(request.user_agent)) attributes.push(kv('user_agent.original', request.user_agent));
-  if (str(request.client_ip)) attributes.push(kv('client.address', request.client_ip));
+  if (str(request.client_ip)) {
+    attributes.push(kv('client.address', request.client_ip));
+    // Not forwarded: the client is the socket's peer (so the way back to X-Ray keeps it so).
+    if (request.x_forwarded_for !== true) attributes.push(kv('network.peer.address', request.client_ip));
+  }
   if (status !== undefined) attributes.push(kv('http.response.status_code', status));
   const annotations = obj(entity.annotations);
   for (const [key, value] of Object.entries(annotations)) attributes.push(kv(key, value));
