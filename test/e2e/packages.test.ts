@@ -76,8 +76,8 @@ test('@tfa/trace-console and @tfa/otel-xray install from their tarballs into an 
 import { SpanKind, trace } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { XRayDaemonSpanProcessor, XRayIdGenerator, parseDaemonAddress } from '@tfa/otel-xray';
-const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'packed' }), idGenerator: new XRayIdGenerator(), spanProcessors: [new XRayDaemonSpanProcessor({ endpoint: parseDaemonAddress(process.env.AWS_XRAY_DAEMON_ADDRESS).udp })] });
+import { PreciseTimeSpanProcessor, XRayDaemonSpanProcessor, XRayIdGenerator, parseDaemonAddress } from '@tfa/otel-xray';
+const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'packed' }), idGenerator: new XRayIdGenerator(), spanProcessors: [new PreciseTimeSpanProcessor(), new XRayDaemonSpanProcessor({ endpoint: parseDaemonAddress(process.env.AWS_XRAY_DAEMON_ADDRESS).udp })] });
 trace.setGlobalTracerProvider(provider);
 trace.getTracer('packed').startSpan('GET /packed', { kind: SpanKind.SERVER }).end();
 await provider.shutdown();
@@ -88,5 +88,6 @@ await provider.shutdown();
     const seg = JSON.parse(datagram.slice(datagram.indexOf('\n') + 1));
     assert.equal(seg.name, 'packed');
     assert.match(seg.trace_id, /^1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    assert.ok(Math.abs(seg.start_time - Date.now() / 1000) < 60 && seg.end_time >= seg.start_time, 'the start restamped on the wall clock');
   });
 });

@@ -3,7 +3,7 @@
  *
  *   const provider = new TracerProvider({
  *     idGenerator: new XRayIdGenerator(),
- *     spanProcessors: [new XRayDaemonSpanProcessor({ endpoint: parseDaemonAddress(process.env.AWS_XRAY_DAEMON_ADDRESS ?? '127.0.0.1:2000').udp })],
+ *     spanProcessors: [new PreciseTimeSpanProcessor(), new XRayDaemonSpanProcessor({ endpoint: parseDaemonAddress(process.env.AWS_XRAY_DAEMON_ADDRESS ?? '127.0.0.1:2000').udp })],
  *   });
  *   trace.setGlobalTracerProvider(provider);
  *   propagation.setGlobalPropagator(new AWSXRayPropagator());
@@ -17,5 +17,6 @@ export { AWSXRayPropagator, parseTraceHeader, formatTraceHeader, XRAY_TRACE_HEAD
 export { createXRayRemoteSampler, type XRayRemoteSampler, type XRayRemoteSamplerOptions } from './remote-sampler/sampler.ts';
 export { deferredDecisionSampler } from './sampler.ts';
 export { DocumentEncoder, DAEMON_HEADER } from './encode.ts';
+export { PreciseTimeSpanProcessor, type PreciseClockSource } from './precise-time.ts';
 export { fromReadableSpan } from './readable-span.ts';
 export { parseDaemonAddress } from './wire/daemon-address.ts';

@@ -31,6 +31,7 @@ import { parseDaemonAddress, type DaemonAddress } from '@tfa/otel-xray/wire/daem
 import { XRayIdGenerator } from '@tfa/otel-xray/ids';
 import { XRayOtlpUdpSpanProcessor } from '@tfa/otel-xray/otlp-udp-processor';
 import { XRayDaemonSpanProcessor } from '@tfa/otel-xray/processor';
+import { PreciseTimeSpanProcessor } from '@tfa/otel-xray/precise-time';
 import { AWSXRayPropagator } from '@tfa/otel-xray/propagator';
 import { deferredDecisionSampler } from '@tfa/otel-xray/sampler';
 import { createXRayRemoteSampler } from '@tfa/otel-xray/remote-sampler/sampler';
@@ -163,7 +164,7 @@ function sampler(env: TracingEnv, xray: () => Sampler): Sampler {
 }
 
 function processors(env: TracingEnv, daemon: DaemonAddress, options: TracingOptions): SpanProcessor[] {
-  return env.exporters.map((name) => {
+  const exporters = env.exporters.map((name): SpanProcessor => {
     switch (name) {
       case 'xray': {
         if (env.xrayProtocol === 'otlp') {
@@ -192,4 +193,7 @@ function processors(env: TracingEnv, daemon: DaemonAddress, options: TracingOpti
         return new LogSpanProcessor(options.logger);
     }
   });
+  // First, so that every exporter reads sub-millisecond start times on one anchor: with the
+  // SDK's whole-millisecond starts, a child could end after its parent.
+  return exporters.length > 0 ? [new PreciseTimeSpanProcessor(), ...exporters] : exporters;
 }

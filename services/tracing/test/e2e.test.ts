@@ -69,7 +69,15 @@ test('one fetch yields one complete, valid X-Ray trace across both services', as
     assert.equal(sql.sql.database_type, 'sqlite');
     assert.match(sql.sql.sanitized_query, /^INSERT INTO archives .*VALUES \(\?/);
     assert.doesNotMatch(sql.sql.sanitized_query, /text|127\.0\.0\.1/, 'no values in the statement');
-    assert.ok(fetcherSeg.start_time <= upstream.start_time && upstream.end_time <= fetcherSeg.end_time + 0.001);
+    // Times at microseconds on one clock: every subsegment inside its parent, with no tolerance
+    // (with the SDK's whole-millisecond starts a child could stick out by up to a millisecond).
+    const within = (child: Record<string, any>, parent: Record<string, any>) =>
+      assert.ok(parent.start_time <= child.start_time && child.end_time <= parent.end_time, `${child.name} ${child.start_time}-${child.end_time} inside ${parent.name} ${parent.start_time}-${parent.end_time}`);
+    within(upstream, fetcherSeg);
+    within(call, fetcherSeg);
+    within(sql, archiverSeg);
+    assert.ok(call.start_time <= archiverSeg.start_time, 'the archiver starts after the call to it, on the same host clock');
+    assert.ok([fetcherSeg, upstream, call, archiverSeg, sql].some((d) => Math.round(d.start_time * 1e6) % 1000 !== 0), 'sub-millisecond start times');
 
     // request logs carry the trace
     const logLine = await fetcher.waitFor((l) => l.msg === 'request' && l.url?.includes('/fetch/') && l.trace_id === root, 5_000);
