@@ -65,7 +65,8 @@ export class Ingest {
       this.#diagnostics.problem(sender, 'dropped', 'the store queue is full', text);
       return { ok: false, id: checked.doc.id, kind: 'dropped', detail: 'the store queue is full; retry later' };
     }
-    this.#diagnostics.accepted(sender, 1, checked.parsed.name as string);
+    // A segment's name is its service; an independent subsegment's is only the call's (a host, a table).
+    this.#diagnostics.accepted(sender, 1, checked.parsed.type === 'subsegment' ? undefined : (checked.parsed.name as string));
     this.#settle?.watch(sender, checked.doc.traceId, checked.parsed, text);
     return { ok: true, id: checked.doc.id };
   }

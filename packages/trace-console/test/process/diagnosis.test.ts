@@ -69,6 +69,23 @@ test('trace diagnosis', async (t) => {
     assert.equal(down.span, f.ids.archiverCall);
   });
 
+  await t.test('calls sent as independent subsegments do not make their hosts services that should answer', async () => {
+    // As one-document-per-span exporters send them: the upstream GET on its own, from a
+    // different trace's sender (so its host would be a "service this console has seen").
+    const other = fetchTrace({ host: 'uninstrumented.test' });
+    const [upstream, call] = other.fetcher.subsegments;
+    const alone = (sub: object) => ({ ...sub, type: 'subsegment', trace_id: other.trace, parent_id: other.fetcher.id });
+    await tc.send(datagram({ ...other.fetcher, subsegments: [] }), datagram(alone(upstream!)), datagram(alone(call!)), datagram(other.archiver));
+    await tc.waitForTrace(other.trace, (tr) => tr.segments.length === 4);
+    const f = fetchTrace({ host: 'uninstrumented.test' });
+    await tc.send(datagram(f.fetcher), datagram(f.archiver));
+    await tc.waitForTrace(f.trace, (tr) => tr.segments.length === 2);
+    assert.deepEqual((await diagnosis(f.trace)).findings, []);
+    const { json } = await tc.get('/api/diagnostics');
+    const services = json.senders.flatMap((x: any) => x.services);
+    assert.ok(services.includes('fetcher') && !services.includes('uninstrumented.test'), services.join());
+  });
+
   await t.test('a callee starting before its caller is clock skew, with the offset', async () => {
     const f = fetchTrace();
     const call = f.fetcher.subsegments[1]!;
