@@ -115,6 +115,27 @@ test('the web console shows what the real services send', { skip, timeout: 240_0
     assert.equal(await page.locator('.map-panel .filter-input').inputValue(), 'edge("fetcher", "archiver")');
   });
 
+  await t.test('a callee that sent no segment is its own inferred node beside the service of that name; no two labels overlap', async () => {
+    // The fetcher's call to the archiver arrives, the archiver's segment never does.
+    const [fetcher] = fetchTrace(Date.now() / 1000 - 1, 200);
+    await traceConsole.send(datagram(fetcher!));
+    await traceConsole.waitForTrace(fetcher!.trace_id as string);
+    await page.goto(`${traceConsole.url}/map`);
+    await page.locator('.graph .node[data-name="archiver (inferred)"]').waitFor();
+    assert.equal(await page.locator('.graph .node[data-name=archiver]').count(), 1);
+    const edges = await page.locator('.graph .edge').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')}>${e.getAttribute('data-to')}`));
+    for (const e of ['fetcher>archiver', 'fetcher>archiver (inferred)']) assert.equal(edges.filter((x) => x === e).length, 1, `${e} once in ${edges.join(', ')}`);
+    const boxes = await page.locator('.graph .edge-label, .graph .node-label').evaluateAll((els) => els.map((e) => {
+      const r = e.getBoundingClientRect();
+      return { text: e.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+    }));
+    for (const [i, a] of boxes.entries()) {
+      for (const b of boxes.slice(i + 1)) assert.ok(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top, `"${a.text}" overlaps "${b.text}"`);
+    }
+    await page.locator('.graph .edge[data-to="archiver (inferred)"] .edge-label').click();
+    assert.equal(await page.locator('.map-panel .filter-input').inputValue(), 'edge("fetcher", "archiver")');
+  });
+
   await t.test('diagnostics shows a malformed datagram', async () => {
     const sender = await traceConsole.send(Buffer.from('{"format":"json","version":1}\n{"name": "half a document'));
     await page.goto(`${traceConsole.url}/diagnostics`);

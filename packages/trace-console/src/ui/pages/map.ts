@@ -109,42 +109,53 @@ export function mapPage(root: HTMLElement): () => void {
 
   function draw(): void {
     if (services.length === 0) return replace(canvas, h('p', { class: 'empty' }, picker.value() ? `No traces of group ${picker.value()} in this range.` : 'No traces in this range yet.'));
+    // A callee known only from its caller's subsegment (no segment of its own arrived) is an
+    // inferred node of its own, beside a service of the same name: nodes are keyed by kind and name.
+    const idOf = (type: string, name: string) => `${type}\u0000${name}`;
     const incoming = new Map<string, Totals>();
     const outgoing = new Map<string, Totals>();
     const zero = (): Totals => ({ count: 0, errors: 0, faults: 0, throttles: 0, latency: 0 });
     for (const s of services) {
       for (const e of s.edges) {
-        if (!incoming.has(e.to)) incoming.set(e.to, zero());
-        if (!outgoing.has(s.name)) outgoing.set(s.name, zero());
-        add(incoming.get(e.to)!, e);
-        add(outgoing.get(s.name)!, e);
+        const to = idOf(e.to_type, e.to);
+        if (!incoming.has(to)) incoming.set(to, zero());
+        const from = idOf(s.type, s.name);
+        if (!outgoing.has(from)) outgoing.set(from, zero());
+        add(incoming.get(to)!, e);
+        add(outgoing.get(from)!, e);
       }
     }
     // X-Ray divides by the chosen window; for "all", by the span the traces cover.
     const spans = services.flatMap((s) => s.edges);
     const observed = spans.length ? Math.max(...spans.map((e) => e.end)) - Math.min(...spans.map((e) => e.start)) : 0;
     const seconds = rangeSeconds() || observed;
+    const serviceNames = new Set(services.filter((s) => s.type === 'service').map((s) => s.name));
+    const byId = new Map(services.map((s) => [idOf(s.type, s.name), s]));
     const nodes: GraphNodeView[] = services.map((s) => {
-      const t = s.type === 'client' ? (outgoing.get(s.name) ?? zero()) : (incoming.get(s.name) ?? zero());
+      const t = (s.type === 'client' ? outgoing : incoming).get(idOf(s.type, s.name)) ?? zero();
       const lines = t.count > 0 ? [duration(t.latency / t.count), rate(t.count, seconds)] : [];
-      return { id: s.name, label: s.name, type: s.type, shares: shares(t), lines };
+      const label = s.type === 'remote' && serviceNames.has(s.name) ? `${s.name} (inferred)` : s.name;
+      return { id: idOf(s.type, s.name), label, type: s.type, shares: shares(t), lines };
     });
+    const labels = new Map(nodes.map((n) => [n.id, n.label]));
     const edges: GraphEdgeView[] = services.flatMap((s) =>
-      s.edges.map((e) => ({ from: s.name, to: e.to, label: `${compact(e.count)}`, health: health({ error: e.errors > 0, fault: e.faults > 0, throttle: e.throttles > 0 }) })),
+      s.edges.map((e) => ({ from: idOf(s.type, s.name), to: idOf(e.to_type, e.to), label: `${compact(e.count)}`, health: health({ error: e.errors > 0, fault: e.faults > 0, throttle: e.throttles > 0 }) })),
     );
-    const nodeFilter = (n: GraphNodeView) =>
-      n.type === 'client'
-        ? services.find((s) => s.name === n.id)!.edges.map((e) => `edge(${quote(n.id)}, ${quote(e.to)})`).join(' OR ')
-        : `service(${quote(n.id)})`;
+    const nodeFilter = (n: GraphNodeView) => {
+      const s = byId.get(n.id)!;
+      return s.type === 'client' ? s.edges.map((e) => `edge(${quote(s.name)}, ${quote(e.to)})`).join(' OR ') : `service(${quote(s.name)})`;
+    };
     replace(
       canvas,
       panZoom(graphView(nodes, edges, {
         radius: 32,
         onNode: (n) => open(`${n.type} ${n.label}`, nodeFilter(n), n.lines.length ? `${n.lines.join(' · ')} · ${shareText(n.shares)}` : ''),
         onEdge: (e) => {
-          const edge = services.find((s) => s.name === e.from)?.edges.find((x) => x.to === e.to);
+          const from = byId.get(e.from)!;
+          const edge = from.edges.find((x) => idOf(x.to_type, x.to) === e.to);
+          const to = edge?.to ?? '';
           const facts = edge ? `${edge.count} calls · p50 ${duration(edge.latency.p50)} · p90 ${duration(edge.latency.p90)} · p99 ${duration(edge.latency.p99)} · ${shareText(shares({ count: edge.count, errors: edge.errors, faults: edge.faults, throttles: edge.throttles, latency: 0 }))}` : '';
-          open(`${e.from} → ${e.to}`, `edge(${quote(e.from)}, ${quote(e.to)})`, facts);
+          open(`${labels.get(e.from)} → ${labels.get(e.to)}`, `edge(${quote(from.name)}, ${quote(to)})`, facts);
         },
       })),
     );
