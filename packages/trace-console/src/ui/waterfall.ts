@@ -129,11 +129,14 @@ export function waterfall(graph: EntityGraph, critical: Set<Entity>, onSelect: (
     bar.title = `${e.name}: ${took}`;
     bar.style.left = `${((e.start - t0) / span) * 100}%`;
     bar.style.width = `${Math.max(((e.end - e.start) / span) * 100, 0.2)}%`;
+    const startPct = ((e.start - t0) / span) * 100;
     const endPct = ((e.end - t0) / span) * 100;
     label.textContent = took;
-    // Near the right edge the label goes inside the bar's end instead of past it.
-    if (endPct > 85) (label.classList.add('inside'), (label.style.right = `${100 - endPct}%`));
-    else label.style.left = `${endPct}%`;
+    // Near the right edge the label goes inside the bar's end instead of past it, or, for a
+    // bar too short to hold it, before the bar's start.
+    if (endPct <= 85) label.style.left = `${endPct}%`;
+    else if (endPct - startPct >= 10) (label.classList.add('inside'), (label.style.right = `${100 - endPct}%`));
+    else (label.classList.add('before'), (label.style.right = `${100 - startPct}%`));
     name.style.paddingLeft = `${r.depth * 14 + 4}px`;
     if (e.children.length > 0) name.firstElementChild!.replaceWith(h('button', { type: 'button', class: 'toggle', 'aria-label': collapsed.has(e) ? 'Expand' : 'Collapse' }, collapsed.has(e) ? '▸' : '▾'));
     (name.lastElementChild as HTMLElement).textContent = e.name;

@@ -153,6 +153,26 @@ test('console pages against canned data', { skip, timeout: 120_000 }, async (t) 
     assert.deepEqual(edges, ['client>fetcher', 'fetcher>127.0.0.1', 'fetcher>archiver']);
   });
 
+  await t.test('a bar\'s duration is readable: past its end, inside a wide bar near the edge, before a short one', async () => {
+    const docs = fetchTrace(Date.now() / 1000 - 1, 200);
+    const fetcher = docs[0]!;
+    // A short last call, ending at the trace's end (as a retry would).
+    fetcher.subsegments.push({ name: 'late', id: 'b0b0b0b0b0b0b0b0', namespace: 'remote', start_time: fetcher.end_time - 0.002, end_time: fetcher.end_time });
+    await page.goto(`${fixture.url}/trace/${fixture.add(docs)}`);
+    await page.locator('.wf-row[data-name=late]').waitFor();
+    const placed = await page.locator('.wf-row').evaluateAll((els) => els.map((row) => {
+      const bar = row.querySelector('.bar')!.getBoundingClientRect();
+      const label = row.querySelector('.bar-label')!;
+      const r = label.getBoundingClientRect();
+      const where = r.left >= bar.right - 1 ? 'after' : r.right <= bar.left + 1 ? 'before' : r.left >= bar.left - 1 && r.right <= bar.right + 1 ? 'inside' : 'across';
+      return `${(row as HTMLElement).dataset.name}:${where}`;
+    }));
+    assert.ok(!placed.some((p) => p.endsWith(':across')), placed.join(' '));
+    assert.ok(placed.includes('late:before'), placed.join(' '));
+    assert.ok(placed.includes('fetcher:inside'), placed.join(' '));
+    assert.ok(placed.includes('127.0.0.1:after'), placed.join(' '));
+  });
+
   await t.test('the service map shows nodes and edges; a click lists the edge traces', async () => {
     await page.goto(`${fixture.url}/map`);
     await page.locator('.graph .node').first().waitFor();
