@@ -25,6 +25,21 @@ test('console pages against canned data', { skip, timeout: 120_000 }, async (t) 
     await page.locator(`.trace-row[data-id="${id}"]`).waitFor({ timeout: 5000 });
     assert.equal(await rows.first().getAttribute('data-id'), id, 'newest first');
     assert.match(await page.getByTestId('trace-count').textContent() ?? '', /^30\d traces$/);
+    // Every response time is whole, the longest form too ("12.5 min"), the hidden "vs typical"
+    // link beside it taking no room; shown on hover, it leaves the number whole too.
+    const slow = fixture.add(fetchTrace(Date.now() / 1000, 200, '/slow', 15_000));
+    await page.locator(`.trace-row[data-id="${slow}"]`).waitFor({ timeout: 5000 });
+    const cut = () => rows.locator('.col-duration').evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth || !/\d (µs|ms|s|min)$/.test(e.textContent ?? '')).map((e) => e.textContent));
+    assert.deepEqual(await cut(), []);
+    await rows.first().hover();
+    assert.ok(await rows.first().locator('.typical').isVisible());
+    const [linkRight, textLeft] = await rows.first().locator('.col-duration').evaluate((e) => {
+      const range = document.createRange();
+      range.selectNodeContents(e.lastChild!);
+      return [e.querySelector('.typical')!.getBoundingClientRect().right, range.getBoundingClientRect().left];
+    });
+    assert.ok(linkRight <= textLeft, `the link (to ${linkRight}) clear of the number (from ${textLeft})`);
+    assert.deepEqual(await cut(), []);
   });
 
   await t.test('a filter narrows the list and lands in the URL', async () => {
