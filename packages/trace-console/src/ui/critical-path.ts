@@ -9,14 +9,19 @@ import type { Entity } from '../model/graph.ts';
 /** Entities on the critical path starting at `root`. */
 export function criticalPath(root: Entity | undefined): Set<Entity> {
   const path = new Set<Entity>();
-  const walk = (entity: Entity, until: number) => {
+  // `end` is the entity's end trimmed to its parent's (as Jaeger does first): a callee whose
+  // segment ends a little after the caller's subsegment (its clock, or an end recorded once
+  // the response was written) still lies on the path, up to its caller's end.
+  const walk = (entity: Entity, end: number) => {
     if (path.has(entity)) return;
     path.add(entity);
-    const kids = [...entity.children, ...entity.callees].sort((a, b) => b.end - a.end);
-    let cursor = Math.min(entity.end, until);
-    for (const kid of kids) {
-      if (kid.end <= cursor + 1e-6 && kid.end > entity.start - 1e-6) {
-        walk(kid, cursor);
+    const kids: { kid: Entity; end: number }[] = [];
+    for (const kid of [...entity.children, ...entity.callees]) if (kid.start < end) kids.push({ kid, end: Math.min(kid.end, end) });
+    kids.sort((a, b) => b.end - a.end);
+    let cursor = end;
+    for (const { kid, end: kidEnd } of kids) {
+      if (kidEnd <= cursor + 1e-6 && kidEnd > entity.start - 1e-6) {
+        walk(kid, kidEnd);
         cursor = kid.start;
       }
     }

@@ -23,6 +23,15 @@ test('the path follows a call into the downstream segment and its subsegments', 
   assert.deepEqual(names(docs), ['archiver', 'call', 'fetcher', 'store', 'upstream']);
 });
 
+test('a callee ending a little after the call that made it is on the path, trimmed to the call', () => {
+  // The archiver's segment ends 0.2 ms after the fetcher's call to it (the archiver ends it
+  // once the response is written, the fetcher may read the response first).
+  const docs = [seg('fetcher', 0, 10, [sub('upstream', 1, 3), sub('call', 4, 9)]), seg('archiver', 4.5, 9.2, [sub('store', 5, 9.1)], 'call')];
+  assert.deepEqual(names(docs), ['archiver', 'call', 'fetcher', 'store', 'upstream']);
+  // A child starting after its parent ended is not on the path.
+  assert.deepEqual(names([seg('root', 0, 10, [sub('a', 1, 4), sub('late', 10.5, 11)])]), ['a', 'root']);
+});
+
 test('no root, no path', () => {
   assert.equal(criticalPath(undefined).size, 0);
 });

@@ -75,7 +75,7 @@ function render(d: TraceDiff): HTMLElement {
     h(
       'table',
       { class: 'diff-table' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'Span (service · name)'), h('th', {}, 'A'), h('th', {}, 'B'), h('th', {}, 'Δ'), h('th', {}, ''))),
+      h('thead', {}, h('tr', {}, h('th', {}, 'Span (service · name)'), h('th', { class: 'num' }, 'A'), h('th', { class: 'num' }, 'B'), h('th', { class: 'num' }, 'Δ'), h('th', {}, ''))),
       h(
         'tbody',
         {},
