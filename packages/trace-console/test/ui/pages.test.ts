@@ -202,6 +202,12 @@ test('console pages against canned data', { skip, timeout: 120_000 }, async (t) 
     await input.fill('edge("fetcher", "archiver") AND annotation.remote_status = 404');
     await input.press('Enter');
     await page.waitForFunction(() => [...document.querySelectorAll('.map-traces li')].length > 0 && [...document.querySelectorAll('.map-traces li')].length < 50);
+    // A short list leaves the panel's spare room below it, not inside the filter box.
+    await input.fill('edge("fetcher", "archiver") AND annotation.remote_url CONTAINS "/live-one"');
+    await input.press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('.map-traces li').length === 1);
+    const gap = await page.locator('.map-panel').evaluate((p) => p.querySelector('.histogram-box')!.getBoundingClientRect().top - p.querySelector('.filter-input')!.getBoundingClientRect().bottom);
+    assert.ok(gap >= 0 && gap <= 16, `the histogram ${gap} px below the filter input`);
   });
 
   await t.test('compare and diagnostics', async () => {

@@ -154,7 +154,7 @@ export function mapPage(root: HTMLElement): () => void {
           const from = byId.get(e.from)!;
           const edge = from.edges.find((x) => idOf(x.to_type, x.to) === e.to);
           const to = edge?.to ?? '';
-          const facts = edge ? `${edge.count} calls · p50 ${duration(edge.latency.p50)} · p90 ${duration(edge.latency.p90)} · p99 ${duration(edge.latency.p99)} · ${shareText(shares({ count: edge.count, errors: edge.errors, faults: edge.faults, throttles: edge.throttles, latency: 0 }))}` : '';
+          const facts = edge ? `${edge.count} call${edge.count === 1 ? '' : 's'} · p50 ${duration(edge.latency.p50)} · p90 ${duration(edge.latency.p90)} · p99 ${duration(edge.latency.p99)} · ${shareText(shares({ count: edge.count, errors: edge.errors, faults: edge.faults, throttles: edge.throttles, latency: 0 }))}` : '';
           open(`${labels.get(e.from)} → ${labels.get(e.to)}`, `edge(${quote(from.name)}, ${quote(to)})`, facts);
         },
       })),

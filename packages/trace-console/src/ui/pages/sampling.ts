@@ -9,6 +9,7 @@ import type { SamplingRule, SamplingRuleRecord } from '@tfa/otel-xray/wire/sampl
 import type { SamplingAnswer } from '../../api/sampling.ts';
 import { ApiFailure, getJson, postJson } from '../api.ts';
 import { h, replace } from '../dom.ts';
+import { time } from '../format.ts';
 import { xray } from '../xray.ts';
 import '../sampling.css';
 
@@ -90,7 +91,7 @@ export function samplingPage(root: HTMLElement): () => void {
       ({ rules: rows } = await getJson<{ rules: RuleRow[] }>('/api/sampling', controller.signal));
       listError.hidden = true;
       draw();
-      status.textContent = `updated ${new Date().toLocaleTimeString()}`;
+      status.textContent = `updated ${time(Date.now() / 1000, false)}`;
     } catch (e) {
       if (controller.signal.aborted) return;
       listError.hidden = false;
@@ -100,7 +101,8 @@ export function samplingPage(root: HTMLElement): () => void {
   }
 
   function draw(): void {
-    const head = h('tr', {}, ...['Priority', 'Rule', 'Matches', 'Reservoir', 'Rate', 'Requests', 'Sampled', 'Borrowed', 'Clients', ''].map((c) => h('th', {}, c)));
+    const numeric = new Set(['Priority', 'Reservoir', 'Rate', 'Requests', 'Sampled', 'Borrowed', 'Clients']);
+    const head = h('tr', {}, ...['Priority', 'Rule', 'Matches', 'Reservoir', 'Rate', 'Requests', 'Sampled', 'Borrowed', 'Clients', ''].map((c) => h('th', numeric.has(c) ? { class: 'num' } : {}, c)));
     replace(
       table,
       h('thead', {}, head),
