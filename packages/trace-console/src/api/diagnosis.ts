@@ -16,6 +16,10 @@ const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
 /** Children may stick out of their parent by this much before it is called skew (timer resolution, rounding). */
 const SKEW_TOLERANCE_S = 0.001;
 const ms = (s: number) => Math.round(s * 1e6) / 1e3;
+/** Two spans each started up to 1 ms early (whole-millisecond starts) differ by up to this. */
+const WHOLE_MS_SKEW_S = 0.002;
+/** A time (seconds) on a whole millisecond, to the microsecond documents carry. */
+const onWholeMillisecond = (s: number) => Math.abs(s * 1e3 - Math.round(s * 1e3)) < 1e-3;
 
 /** Diagnoses trace `id` from its documents (undefined when none is stored) and its ingest events. */
 export function diagnose(id: string, docs: readonly object[] | undefined, events: readonly TraceEvent[], knownServices: ReadonlySet<string> = new Set()): Diagnosis {
@@ -146,6 +150,24 @@ function skew(child: Entity, out: Finding[]): void {
   const offset = Math.max(before, after);
   if (offset <= SKEW_TOLERANCE_S) return;
   const cross = child.isSegment;
+  if (!cross && offset <= WHOLE_MS_SKEW_S && onWholeMillisecond(child.start) && onWholeMillisecond(parent.start)) {
+    // The OpenTelemetry JS SDK starts each span at a whole Date.now() millisecond and measures
+    // its end from there, so one process's child can stick out of its parent by up to ~2 ms.
+    out.push({
+      kind: 'clock_skew',
+      severity: 'info',
+      title: `${child.name} lies ${ms(offset)} ms outside its parent ${parent.name}: both start on a whole millisecond`,
+      evidence: [
+        `${parent.name} (${parent.id}) starts at ${new Date(parent.start * 1000).toISOString()}, ${child.name} (${child.id}) at ${new Date(child.start * 1000).toISOString()}: whole milliseconds, the rest of their times finer`,
+        `${child.name} ${before > after ? `starts ${ms(before)} ms before` : `ends ${ms(after)} ms after`} it, within the 2 ms two millisecond-rounded starts allow`,
+      ],
+      fix: `${parent.segment.name} rounds span starts down to the millisecond (the OpenTelemetry JS SDK starts spans at Date.now()): add PreciseTimeSpanProcessor from @tfa/otel-xray first among the tracer provider's span processors, or pass startTime from performance.timeOrigin + performance.now()`,
+      service: child.segment.name,
+      span: child.id,
+      offset_ms: ms(offset),
+    });
+    return;
+  }
   out.push({
     kind: 'clock_skew',
     severity: 'warning',

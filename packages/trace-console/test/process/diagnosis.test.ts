@@ -98,6 +98,26 @@ test('trace diagnosis', async (t) => {
     assert.match(d.findings[0].fix, /synchronise the clocks/);
   });
 
+  await t.test('a child sticking out of its parent by the SDK\'s millisecond starts is explained as such; finer times are not excused', async () => {
+    const t0 = Math.floor(Date.now() / 1000) - 2;
+    const wholeId = traceId();
+    const whole = { ...segment(wholeId, { name: 'fetcher', start_time: t0 + 0.1, end_time: t0 + 0.1014 }), subsegments: [{ id: spanId(), name: 'work', start_time: t0 + 0.101, end_time: t0 + 0.1028 }] };
+    await tc.send(datagram(whole));
+    await tc.waitForTrace(wholeId);
+    const d = await diagnosis(wholeId);
+    assert.deepEqual(d.findings.map((f: any) => `${f.kind}:${f.severity}`), ['clock_skew:info'], JSON.stringify(d));
+    assert.match(d.findings[0].fix, /PreciseTimeSpanProcessor/);
+    assert.ok(Math.abs(d.findings[0].offset_ms - 1.4) < 0.01, String(d.findings[0].offset_ms));
+    // The same 1.4 ms with sub-millisecond starts is no rounding: the parent ended before its child.
+    const fineId = traceId();
+    const fine = { ...segment(fineId, { name: 'fetcher', start_time: t0 + 0.1003, end_time: t0 + 0.1017 }), subsegments: [{ id: spanId(), name: 'work', start_time: t0 + 0.1013, end_time: t0 + 0.1031 }] };
+    await tc.send(datagram(fine));
+    await tc.waitForTrace(fineId);
+    const f = (await diagnosis(fineId)).findings;
+    assert.deepEqual(f.map((x: any) => `${x.kind}:${x.severity}`), ['clock_skew:warning']);
+    assert.match(f[0].fix, /end the child first/);
+  });
+
   await t.test('a segment left in progress', async () => {
     const tr = traceId();
     const open: Record<string, unknown> = { ...segment(tr), end_time: undefined, in_progress: true };
