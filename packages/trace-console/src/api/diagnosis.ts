@@ -158,7 +158,7 @@ function skew(child: Entity, out: Finding[]): void {
       severity: 'info',
       title: `${child.name} lies ${ms(offset)} ms outside its parent ${parent.name}: both start on a whole millisecond`,
       evidence: [
-        `${parent.name} (${parent.id}) starts at ${new Date(parent.start * 1000).toISOString()}, ${child.name} (${child.id}) at ${new Date(child.start * 1000).toISOString()}: whole milliseconds, the rest of their times finer`,
+        `${parent.name} (${parent.id}) starts at ${new Date(parent.start * 1000).toISOString()}, ${child.name} (${child.id}) at ${new Date(child.start * 1000).toISOString()}: both on a whole millisecond`,
         `${child.name} ${before > after ? `starts ${ms(before)} ms before` : `ends ${ms(after)} ms after`} it, within the 2 ms two millisecond-rounded starts allow`,
       ],
       fix: `${parent.segment.name} rounds span starts down to the millisecond (the OpenTelemetry JS SDK starts spans at Date.now()): add PreciseTimeSpanProcessor from @tfa/otel-xray first among the tracer provider's span processors, or pass startTime from performance.timeOrigin + performance.now()`,
