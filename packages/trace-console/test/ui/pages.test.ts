@@ -166,6 +166,14 @@ test('console pages against canned data', { skip, timeout: 120_000 }, async (t) 
     // The trace's own map: client → fetcher → archiver, fetcher → 127.0.0.1.
     const edges = await page.locator('.mini-map .edge').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')}>${e.getAttribute('data-to')}`).sort());
     assert.deepEqual(edges, ['client>fetcher', 'fetcher>127.0.0.1', 'fetcher>archiver']);
+    // A second archiver call whose segment never arrived: an inferred node beside the archiver.
+    const retried = fetchTrace(Date.now() / 1000 - 1, 200);
+    const call = retried[0]!.subsegments[1];
+    retried[0]!.subsegments.push({ ...call, id: 'b0b0b0b0b0b0b0b0', start_time: call.end_time, end_time: call.end_time + 0.001 });
+    await page.goto(`${fixture.url}/trace/${fixture.add(retried)}`);
+    await page.locator('.mini-map .node[data-name="archiver (inferred)"]').waitFor();
+    const retriedEdges = await page.locator('.mini-map .edge').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')}>${e.getAttribute('data-to')}`).sort());
+    assert.deepEqual(retriedEdges, ['client>fetcher', 'fetcher>127.0.0.1', 'fetcher>archiver', 'fetcher>archiver (inferred)']);
   });
 
   await t.test('a bar\'s duration is readable: past its end, inside a wide bar near the edge, before a short one', async () => {

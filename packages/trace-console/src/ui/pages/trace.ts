@@ -156,7 +156,13 @@ function traceMap(graph: EntityGraph): SVGSVGElement {
   for (const e of graph.entities) {
     if (e.isSegment || !e.remote) continue;
     if (e.callees.length > 0) for (const c of e.callees) edge(e.segment.name, c.name, e);
-    else (node(e.name, 'remote', e), edge(e.segment.name, e.name, e));
+    else {
+      // A call whose segment never arrived is inferred, as on the service map: not merged
+      // into the service of the same name that answered another call.
+      const id = nodes.get(e.name)?.type === 'service' ? `${e.name} (inferred)` : e.name;
+      node(id, 'remote', e);
+      edge(e.segment.name, id, e);
+    }
   }
   return graphView([...nodes.values()], [...edges.values()], { radius: 18 });
 }
