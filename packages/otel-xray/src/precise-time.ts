@@ -93,9 +93,14 @@ export class PreciseTimeSpanProcessor implements SpanProcessor {
     const mono = s._performanceStartTime;
     if (s._startTimeProvided !== false || typeof mono !== 'number') return;
     if (mono >= this.#nextCheck) this.#check(this.#source.monotonic());
-    s.startTime = this.timeAt(mono);
-    // Times given as performance.now() readings go through the span's offset: the same anchor.
-    if (typeof s._performanceOffset === 'number') s._performanceOffset = this.#anchorS * 1000 + this.#anchorMs - this.#source.origin;
+    try {
+      s.startTime = this.timeAt(mono);
+      // Times given as performance.now() readings go through the span's offset: the same anchor.
+      if (typeof s._performanceOffset === 'number') s._performanceOffset = this.#anchorS * 1000 + this.#anchorMs - this.#source.origin;
+    } catch {
+      // A span whose start cannot be written (a frozen span, a getter in some future SDK)
+      // keeps the SDK's own time: never fail the span's start over it.
+    }
   }
 
   onEnd(_span: ReadableSpan): void {}

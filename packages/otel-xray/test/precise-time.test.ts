@@ -120,4 +120,8 @@ test('precise time: a span without the SDK fields it relies on is left as it is'
   const foreign = { startTime: [1, 2] as [number, number] };
   p.onStart(foreign as never, ROOT_CONTEXT);
   assert.deepEqual(foreign.startTime, [1, 2]);
+  // One whose start cannot be written keeps it, and starting it does not throw.
+  const frozen = Object.freeze({ startTime: [1, 2], _startTimeProvided: false, _performanceStartTime: 5, _performanceOffset: 0 });
+  assert.doesNotThrow(() => p.onStart(frozen as never, ROOT_CONTEXT));
+  assert.deepEqual(frozen.startTime, [1, 2]);
 });
