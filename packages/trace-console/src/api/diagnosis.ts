@@ -150,33 +150,27 @@ function skew(child: Entity, out: Finding[]): void {
   const offset = Math.max(before, after);
   if (offset <= SKEW_TOLERANCE_S) return;
   const cross = child.isSegment;
-  if (!cross && offset <= WHOLE_MS_SKEW_S && onWholeMillisecond(child.start) && onWholeMillisecond(parent.start)) {
-    // The OpenTelemetry JS SDK starts each span at a whole Date.now() millisecond and measures
-    // its end from there, so one process's child can stick out of its parent by up to ~2 ms.
-    out.push({
-      kind: 'clock_skew',
-      severity: 'info',
-      title: `${child.name} lies ${ms(offset)} ms outside its parent ${parent.name}: both start on a whole millisecond`,
-      evidence: [
-        `${parent.name} (${parent.id}) starts at ${new Date(parent.start * 1000).toISOString()}, ${child.name} (${child.id}) at ${new Date(child.start * 1000).toISOString()}: both on a whole millisecond`,
-        `${child.name} ${before > after ? `starts ${ms(before)} ms before` : `ends ${ms(after)} ms after`} it, within the 2 ms two millisecond-rounded starts allow`,
-      ],
-      fix: `${parent.segment.name} rounds span starts down to the millisecond (the OpenTelemetry JS SDK starts spans at Date.now()): add PreciseTimeSpanProcessor from @tfa/otel-xray first among the tracer provider's span processors, or pass startTime from performance.timeOrigin + performance.now()`,
-      service: child.segment.name,
-      span: child.id,
-      offset_ms: ms(offset),
-    });
-    return;
-  }
+  // The OpenTelemetry JS SDK starts each span at a whole Date.now() millisecond and measures
+  // its end from there, so one process's child can stick out of its parent by up to ~2 ms.
+  const rounded = !cross && offset <= WHOLE_MS_SKEW_S && onWholeMillisecond(child.start) && onWholeMillisecond(parent.start);
+  const how = before > after ? `starts ${ms(before)} ms before` : `ends ${ms(after)} ms after`;
   out.push({
     kind: 'clock_skew',
-    severity: 'warning',
-    title: cross ? `${child.name}'s clock is off by at least ${ms(offset)} ms from ${parent.segment.name}'s` : `${child.name} lies ${ms(offset)} ms outside its parent ${parent.name}`,
-    evidence: [
-      `${parent.name} (${parent.id}): ${new Date(parent.start * 1000).toISOString()} – ${new Date(parent.end * 1000).toISOString()}`,
-      `${child.name} (${child.id}) ${before > after ? `starts ${ms(before)} ms before` : `ends ${ms(after)} ms after`} it`,
-    ],
-    fix: cross ? `synchronise the clocks of ${child.name}'s and ${parent.segment.name}'s hosts (NTP, chrony); each service stamps its own times` : `${parent.segment.name} ends ${parent.name} before its child: end the child first (await the call before closing the parent)`,
+    severity: rounded ? 'info' : 'warning',
+    title: cross
+      ? `${child.name}'s clock is off by at least ${ms(offset)} ms from ${parent.segment.name}'s`
+      : `${child.name} lies ${ms(offset)} ms outside its parent ${parent.name}${rounded ? ': both start on a whole millisecond' : ''}`,
+    evidence: rounded
+      ? [
+          `${parent.name} (${parent.id}) starts at ${new Date(parent.start * 1000).toISOString()}, ${child.name} (${child.id}) at ${new Date(child.start * 1000).toISOString()}: both on a whole millisecond`,
+          `${child.name} ${how} it, within the 2 ms two millisecond-rounded starts allow`,
+        ]
+      : [`${parent.name} (${parent.id}): ${new Date(parent.start * 1000).toISOString()} – ${new Date(parent.end * 1000).toISOString()}`, `${child.name} (${child.id}) ${how} it`],
+    fix: cross
+      ? `synchronise the clocks of ${child.name}'s and ${parent.segment.name}'s hosts (NTP, chrony); each service stamps its own times`
+      : rounded
+        ? `${parent.segment.name} rounds span starts down to the millisecond (the OpenTelemetry JS SDK starts spans at Date.now()): add PreciseTimeSpanProcessor from @tfa/otel-xray first among the tracer provider's span processors, or pass startTime from performance.timeOrigin + performance.now()`
+        : `${parent.segment.name} ends ${parent.name} before its child: end the child first (await the call before closing the parent)`,
     service: child.segment.name,
     span: child.id,
     offset_ms: ms(offset),
