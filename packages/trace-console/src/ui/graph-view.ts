@@ -36,6 +36,14 @@ export interface GraphViewOptions {
 }
 
 const order: Health[] = ['ok', 'error', 'throttle', 'fault'];
+/**
+ * The label of a callee known only from its caller's subsegment (no segment of its own
+ * arrived): its name, marked when a service of that name is on the same map.
+ */
+export function calleeLabel(name: string, serviceOfThatName: boolean): string {
+  return serviceOfThatName ? `${name} (inferred)` : name;
+}
+
 /** How far above its box's centre a node's ring is drawn (its label goes below). */
 const RING_RAISE = 8;
 let uid = 0;

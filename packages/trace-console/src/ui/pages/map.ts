@@ -9,7 +9,7 @@ import { h, replace } from '../dom.ts';
 import { filterBox } from '../filter-box.ts';
 import { groupPicker } from '../group-picker.ts';
 import { compact, duration, health, rate, time, type Health } from '../format.ts';
-import { graphView, type GraphEdgeView, type GraphNodeView } from '../graph-view.ts';
+import { calleeLabel, graphView, type GraphEdgeView, type GraphNodeView } from '../graph-view.ts';
 import { histogram } from '../histogram.ts';
 import { panZoom } from '../pan-zoom.ts';
 import { rangePicker } from '../range-picker.ts';
@@ -134,7 +134,7 @@ export function mapPage(root: HTMLElement): () => void {
     const nodes: GraphNodeView[] = services.map((s) => {
       const t = (s.type === 'client' ? outgoing : incoming).get(idOf(s.type, s.name)) ?? zero();
       const lines = t.count > 0 ? [duration(t.latency / t.count), rate(t.count, seconds)] : [];
-      const label = s.type === 'remote' && serviceNames.has(s.name) ? `${s.name} (inferred)` : s.name;
+      const label = s.type === 'remote' ? calleeLabel(s.name, serviceNames.has(s.name)) : s.name;
       return { id: idOf(s.type, s.name), label, type: s.type, shares: shares(t), lines };
     });
     const labels = new Map(nodes.map((n) => [n.id, n.label]));

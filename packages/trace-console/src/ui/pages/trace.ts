@@ -9,7 +9,7 @@ import { renderDetail } from '../detail.ts';
 import { diagnosisPanel, fetchDiagnosis, missingTracePage } from '../diagnosis-view.ts';
 import { h, replace } from '../dom.ts';
 import { duration, health, setUtc, time, useUtc, type Health } from '../format.ts';
-import { graphView, type GraphEdgeView, type GraphNodeView } from '../graph-view.ts';
+import { calleeLabel, graphView, type GraphEdgeView, type GraphNodeView } from '../graph-view.ts';
 import { param, setParams } from '../state.ts';
 import { waterfall } from '../waterfall.ts';
 
@@ -159,7 +159,7 @@ function traceMap(graph: EntityGraph): SVGSVGElement {
     else {
       // A call whose segment never arrived is inferred, as on the service map: not merged
       // into the service of the same name that answered another call.
-      const id = nodes.get(e.name)?.type === 'service' ? `${e.name} (inferred)` : e.name;
+      const id = calleeLabel(e.name, nodes.get(e.name)?.type === 'service');
       node(id, 'remote', e);
       edge(e.segment.name, id, e);
     }
